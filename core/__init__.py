@@ -1,0 +1,1 @@
+"""RNN Lab computation layer. Never imports Streamlit (a test enforces it)."""

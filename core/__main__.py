@@ -1,0 +1,69 @@
+"""Headless command line: `python -m core <command> ... --json` prints one JSON object.
+
+Each command lives in core/commands/<name>.py with `add_arguments(parser)` and `run(args) -> dict`.
+They are imported only when called, so `python -m core data` never imports TensorFlow.
+Bad input exits with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from core.errors import AppError, ErrorKind
+
+COMMANDS: dict[str, str] = {
+    "data": "read and clean a price CSV",
+    "forecast": "train a price forecaster and score it against baselines",
+    "letters": "train a course letter-prediction model",
+    "cells": "replay recurrent cells in NumPy and check them against Keras",
+    "compare": "compare SimpleRNN, LSTM, GRU (and a dense reference) over seeds",
+    "warm": "train the embedded defaults of every page into the cache",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, status 2, like every other bad input
+        sys.stderr.write(f"error [{ErrorKind.BAD_SETTING.value}]: {message}\n")
+        raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _Parser(prog="python -m core", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    name = next((a for a in argv if not a.startswith("-")), None)
+    for command, help_text in COMMANDS.items():
+        p = sub.add_parser(command, help=help_text)
+        p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
+        if command == name:  # only the called command's module is imported
+            module = importlib.import_module(f"core.commands.{command}")
+            module.add_arguments(p)
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"core.commands.{args.command}")
+    try:
+        result = module.run(args)
+    except AppError as err:
+        sys.stderr.write(err.to_line() + "\n")
+        return 2
+    except ValueError as err:  # configuration validation in __post_init__
+        sys.stderr.write(AppError(ErrorKind.BAD_SETTING, str(err)).to_line() + "\n")
+        return 2
+    json.dump(result, sys.stdout, ensure_ascii=False, default=_jsonable)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _jsonable(value):
+    """Encode NumPy scalars and arrays, dates and paths."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

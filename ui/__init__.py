@@ -1,0 +1,1 @@
+"""Shared Streamlit UI pieces used by every page (pages stay thin)."""

@@ -1,0 +1,80 @@
+"""Page setup, language, user-facing errors and live training progress, shared by every page."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import AppError
+from core.i18n import LANGUAGES, text
+from core.progress import EpochInfo
+
+LANG_KEY = "ui.lang"
+
+
+def setup_page(page: str) -> Callable[..., str]:
+    """Configure the page, draw the shared sidebar and return a text getter `t(key, **values)`."""
+    st.set_page_config(page_title=f"RNN Lab · {text(page, 'title')}", page_icon="🔁", layout="wide")
+    st.session_state.setdefault(LANG_KEY, "en")
+    st.sidebar.selectbox(
+        "Language / 语言",
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        index=list(LANGUAGES).index(st.session_state[LANG_KEY]),
+        key=f"{page}.lang_select",
+        on_change=lambda: st.session_state.update({LANG_KEY: st.session_state[f"{page}.lang_select"]}),
+    )
+    return functools.partial(text, page, lang=st.session_state[LANG_KEY])
+
+
+def lang() -> str:
+    return st.session_state.get(LANG_KEY, "en")
+
+
+def show_error(err: AppError) -> None:
+    """An AppError as the sentence a user reads (never a traceback)."""
+    st.error(err.sentence, icon="⚠️")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Run a block; an AppError inside it becomes st.error with its sentence."""
+    try:
+        yield
+    except AppError as err:
+        show_error(err)
+
+
+class TrainingProgress:
+    """A reporter for core training: a progress bar with time left and the loss curves growing."""
+
+    def __init__(self, label: str = "Training", curves: tuple[str, ...] = ("loss", "val_loss"), names: dict | None = None):
+        self.label = label
+        self.curves = curves  # history keys drawn live
+        self.names = names or {}  # display names, e.g. {"val_loss": "test loss"}
+        self.bar = st.progress(0.0, text=f"{label}: starting…")
+        self.chart = st.empty()
+        self._last_draw = 0.0
+
+    def __call__(self, info: EpochInfo) -> None:
+        stage = f"{info.stage} · " if info.stage else ""
+        self.bar.progress(
+            info.fraction,
+            text=f"{stage}{self.label}: epoch {info.epoch} of {info.epochs} · about {info.seconds_left:.0f} s left",
+        )
+        now = time.perf_counter()
+        if now - self._last_draw > 0.4 or info.epoch == info.epochs:  # redraw at most ~2x a second
+            self._last_draw = now
+            series = {self.names.get(k, k): v for k, v in info.history.items() if k in self.curves}
+            if series:
+                frame = pd.DataFrame(series)
+                frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
+                self.chart.line_chart(frame, height=220)
+
+    def done(self, message: str = "") -> None:
+        self.bar.progress(1.0, text=message or f"{self.label}: done")
