@@ -1,0 +1,39 @@
+"""Home page, headless: renders, lists the pages, embedded data and versions, without TensorFlow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from streamlit.testing.v1 import AppTest
+
+
+def test_home_renders_pages_data_and_versions(root):
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "RNN Lab"
+    text = " ".join(m.value for m in at.markdown)
+    for page in ("Data", "Stock forecasting", "Letter prediction", "Cell step-through", "Architecture comparison"):
+        assert page in text
+    provenance, versions = at.dataframe[0].value, at.dataframe[1].value
+    assert len(provenance) >= 3
+    assert provenance["sha256"].str.len().eq(12).all()
+    assert "streamlit" in set(versions["package"])
+
+
+def test_home_switches_to_chinese(root):
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.sidebar.selectbox[0].select("zh").run()
+    assert at.title[0].value == "RNN 实验室"
+
+
+def test_home_does_not_import_tensorflow(root):
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest;"
+        f"at = AppTest.from_file({str(root / 'app.py')!r}, default_timeout=60).run();"
+        "assert not at.exception;"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False False"
