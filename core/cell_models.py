@@ -1,0 +1,216 @@
+"""Letter models for the cell page: shipped as NumPy arrays, replayed in NumPy, checked against Keras.
+
+A model file (assets/cells/<cell>.npz) holds the recurrent layer's weights in Keras's layout, the
+output layer, optionally an embedding table, and a JSON metadata record (task, training figures,
+Keras's own parameter count and the measured replay difference). Loading needs NumPy only; the
+functions that build or measure against Keras import it inside themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.cells import CellTrace, CellWeights, cell_parameter_count, dense_output, run_cell
+from core.errors import AppError, ErrorKind
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "cells"
+VARIANTS: tuple[str, ...] = ("rnn", "lstm", "gru", "gru_reset_before")
+
+
+@dataclass
+class CellModel:
+    """A letter model: [embedding or one-hot] -> recurrent cell -> Dense(softmax)."""
+
+    weights: CellWeights  # the recurrent layer, Keras layout
+    dense_kernel: np.ndarray = field(repr=False)  # (units, letters)
+    dense_bias: np.ndarray = field(repr=False)  # (letters,)
+    alphabet: str = "abcde"  # the letters, in index order
+    embedding: np.ndarray | None = field(default=None, repr=False)  # (letters, dims) or None for one-hot
+    meta: dict = field(default_factory=dict)  # task, seed, epochs, accuracy, count_params, replay_difference ...
+
+    @property
+    def cell(self) -> str:
+        return self.weights.cell
+
+    @property
+    def input_length(self) -> int:
+        return int(self.meta.get("input_length", 4))
+
+    def encode(self, text: str) -> np.ndarray:
+        """Letters -> (steps, features): one-hot rows, or embedding rows."""
+        text = check_letters(text, self.alphabet)
+        idx = [self.alphabet.index(ch) for ch in text]
+        table = np.eye(len(self.alphabet)) if self.embedding is None else self.embedding
+        return table[idx].astype(np.float64)
+
+    def parameter_count(self) -> int:
+        """Our formula's count of the whole model (embedding + cell + dense)."""
+        w = self.weights
+        total = cell_parameter_count(w.cell, w.features, w.units, w.reset_after) + self.dense_kernel.size
+        total += self.dense_bias.size
+        return total + (0 if self.embedding is None else self.embedding.size)
+
+
+@dataclass
+class LetterTrace:
+    """A replay of one input string: every step of the cell, then the output layer."""
+
+    text: str  # the input letters
+    trace: CellTrace  # every intermediate of every step
+    output: dict  # dense_output(h_T): h_part, bias, logits, y
+    alphabet: str
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        return self.output["y"]
+
+    @property
+    def prediction(self) -> str:
+        return self.alphabet[int(np.argmax(self.output["y"]))]
+
+
+def check_letters(text: str, alphabet: str, max_len: int = 12) -> str:
+    """Lower-case, strip spaces; raise AppError(BAD_INPUT) naming the allowed letters."""
+    clean = "".join(text.split()).lower()
+    if not clean or len(clean) > max_len or any(ch not in alphabet for ch in clean):
+        raise AppError(ErrorKind.BAD_INPUT, f"Type 1 to {max_len} letters from {alphabet!r} (got {text!r}).")
+    return clean
+
+
+def trace_letters(model: CellModel, text: str) -> LetterTrace:
+    """Replay `text` through the model in NumPy (float64)."""
+    trace = run_cell(model.weights.as_float64(), model.encode(text))
+    out = dense_output(trace.outputs[-1], model.dense_kernel.astype(np.float64), model.dense_bias.astype(np.float64))
+    return LetterTrace(text=check_letters(text, model.alphabet), trace=trace, output=out, alphabet=model.alphabet)
+
+
+# ---------------------------------------------------------------- files
+
+
+def model_path(cell: str) -> Path:
+    return ASSETS / f"{cell}.npz"
+
+
+def save_cell_model(model: CellModel, path: Path) -> None:
+    """Write arrays + JSON metadata into one .npz (readable without pickle)."""
+    w = model.weights
+    arrays = {"kernel": w.kernel, "recurrent_kernel": w.recurrent_kernel, "bias": w.bias,
+              "dense_kernel": model.dense_kernel, "dense_bias": model.dense_bias}  # fmt: skip
+    if model.embedding is not None:
+        arrays["embedding"] = model.embedding
+    meta = {**model.meta, "cell": w.cell, "reset_after": w.reset_after, "alphabet": model.alphabet}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
+
+
+def load_cell_model(path_or_cell: str | Path) -> CellModel:
+    """Read a model file (or the shipped one for "rnn" / "lstm" / "gru"); AppError if unusable."""
+    path = model_path(path_or_cell) if str(path_or_cell) in VARIANTS else Path(path_or_cell)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            weights = CellWeights(meta["cell"], data["kernel"], data["recurrent_kernel"], data["bias"],
+                                  bool(meta.get("reset_after", True)))  # fmt: skip
+            embedding = data.get("embedding")
+            return CellModel(weights, data["dense_kernel"], data["dense_bias"], meta["alphabet"], embedding, meta)
+    except (OSError, KeyError, ValueError) as err:
+        raise AppError(ErrorKind.BAD_MODEL_FILE, f"The cell model file {path.name} cannot be read ({err}).") from err
+
+
+def shipped_models() -> dict[str, CellModel]:
+    """The course letter models that ship with the app, by cell."""
+    return {cell: load_cell_model(cell) for cell in ("rnn", "lstm", "gru")}
+
+
+# ---------------------------------------------------------------- Keras (imported lazily)
+
+
+def from_keras(model, alphabet: str = "abcde", meta: dict | None = None) -> CellModel:
+    """Extract a CellModel from a Keras letter model with layers "rnn", "dense" (and "embedding")."""
+    rnn = model.get_layer("rnn")
+    cell = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}[type(rnn).__name__]
+    reset_after = bool(getattr(rnn, "reset_after", True))
+    kernel, recurrent, bias = (np.asarray(a) for a in rnn.get_weights())
+    dense_kernel, dense_bias = (np.asarray(a) for a in model.get_layer("dense").get_weights())
+    names = [layer.name for layer in model.layers]
+    embedding = np.asarray(model.get_layer("embedding").get_weights()[0]) if "embedding" in names else None
+    meta = {**(meta or {}), "count_params": int(model.count_params())}
+    return CellModel(CellWeights(cell, kernel, recurrent, bias, reset_after), dense_kernel, dense_bias, alphabet,
+                     embedding, meta)  # fmt: skip
+
+
+def keras_layer(weights: CellWeights, return_state: bool = True):
+    """A Keras recurrent layer of the same kind and size as `weights` (unbuilt)."""
+    import keras
+
+    cls = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[weights.cell]
+    extra = {"reset_after": weights.reset_after} if weights.cell == "gru" else {}
+    return cls(weights.units, return_sequences=True, return_state=return_state, **extra)
+
+
+def keras_run(weights: CellWeights, xs: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Keras's own per-step outputs (batch, steps, units) and final states for inputs xs."""
+    import keras
+
+    xs = np.asarray(xs, dtype="float32")
+    inp = keras.Input(shape=xs.shape[1:])
+    layer = keras_layer(weights)
+    model = keras.Model(inp, layer(inp))
+    layer.set_weights([weights.kernel, weights.recurrent_kernel, weights.bias])
+    seq, *states = model.predict(xs, verbose=0)
+    return np.asarray(seq), [np.asarray(s) for s in states]
+
+
+def replay_difference(weights: CellWeights, xs: np.ndarray) -> float:
+    """Max |NumPy replay - Keras| over every step's output and the final states, xs (batch, steps, features)."""
+    seq, states = keras_run(weights, xs)
+    trace = run_cell(weights.as_float64(), np.asarray(xs, dtype=np.float64))
+    ours = [np.moveaxis(trace.outputs, 0, 1), *trace.final_states]
+    return float(max(np.max(np.abs(a - b)) for a, b in zip(ours, [seq, *states], strict=True)))
+
+
+def model_replay_difference(model: CellModel, texts: list[str] | None = None) -> float:
+    """The replay difference of a letter model over `texts` (default: every cyclic window of its alphabet),
+    including its softmax output against Keras's Dense layer."""
+    import keras
+
+    n, a = model.input_length, model.alphabet
+    texts = texts or [(a * 2)[i : i + n] for i in range(len(a))]
+    xs = np.stack([model.encode(t) for t in texts])
+    difference = replay_difference(model.weights, xs)
+    seq, _ = keras_run(model.weights, xs)
+    dense = keras.layers.Dense(len(a), activation="softmax")
+    dense.build((None, model.weights.units))
+    dense.set_weights([model.dense_kernel, model.dense_bias])
+    keras_probs = np.asarray(dense(seq[:, -1, :]))
+    ours = np.stack([trace_letters(model, t).probabilities for t in texts])
+    return max(difference, float(np.max(np.abs(ours - keras_probs))))
+
+
+def random_weights(variant: str, features: int, units: int, seed: int = 0, scale: float = 0.8) -> CellWeights:
+    """Random non-zero weights and biases (both GRU bias rows) in Keras's layout."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    rng = np.random.default_rng(seed)
+    cell = "gru" if variant.startswith("gru") else variant
+    reset_after = variant != "gru_reset_before"
+    k = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    bias_shape = (2, k * units) if cell == "gru" and reset_after else (k * units,)
+    draw = lambda *shape: rng.uniform(-scale, scale, shape).astype("float32")  # noqa: E731
+    return CellWeights(cell, draw(features, k * units), draw(units, k * units), draw(*bias_shape), reset_after)
+
+
+def check_all(steps: int = 24, seed: int = 0, include_shipped: bool = True) -> dict[str, float]:
+    """Max replay difference per variant over random weights (and the shipped letter models)."""
+    rng = np.random.default_rng(seed)
+    xs = rng.normal(size=(4, steps, 3)).astype("float32")
+    result = {v: replay_difference(random_weights(v, 3, 5, seed + i), xs) for i, v in enumerate(VARIANTS)}
+    if include_shipped:
+        for cell in ("rnn", "lstm", "gru"):
+            if model_path(cell).exists():
+                result[cell] = max(result[cell], model_replay_difference(load_cell_model(cell)))
+    return result
