@@ -1,0 +1,426 @@
+"""Read a price history from any common CSV dialect into one clean, dated frame.
+
+`read_prices` takes bytes or a path and returns `PriceData`: a float frame indexed by date
+(ascending, unique), canonical column names where the dialect is known, and one line saying
+what was cleaned. Every unusable input raises `AppError` with one kind from core.errors.
+
+Dialects (exact headers, see SPEC.md): Yahoo, stooq, tushare, akshare (Chinese headers),
+investing.com (newest first, "1,234.56", "3.44M", MM/DD/YYYY), semicolon with decimal comma,
+and long files holding several tickers.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from core.cache import fingerprint_array
+from core.errors import AppError, ErrorKind
+
+CANONICAL = ("open", "high", "low", "close", "adj_close", "volume")
+MAX_BYTES = 50 * 1024 * 1024  # larger uploads are refused before parsing
+
+# Normalised header (lower case, no spaces or punctuation) -> canonical name. Earlier aliases of
+# the same canonical name win when a file has several (a real "Close" beats investing's "Price").
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "datetime", "tradedate", "timestamp", "time", "day", "日期", "交易日期", "时间"),
+    "open": ("open", "openprice", "opening", "开盘", "开盘价", "今开"),
+    "high": ("high", "highprice", "最高", "最高价"),
+    "low": ("low", "lowprice", "最低", "最低价"),
+    "close": ("close", "closeprice", "closing", "price", "last", "收盘", "收盘价", "最新价"),
+    "adj_close": ("adjclose", "adjustedclose", "adjclosing"),
+    "volume": ("volume", "vol", "成交量"),
+    "ticker": ("ticker", "symbol", "code", "tscode", "代码", "股票代码", "证券代码"),
+}
+_MISSING = {"", "-", "--", "null", "none", "nan", "na", "n/a", "#n/a"}
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y.%m.%d",
+    "%d-%m-%Y", "%b %d, %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S", "ISO8601",
+)  # fmt: skip
+_SUFFIX = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+@dataclass(frozen=True, eq=False)
+class PriceData:
+    """A clean price history and how it came to be."""
+
+    frame: pd.DataFrame  # DatetimeIndex "date", ascending, unique; float columns, canonical names first
+    report: str  # one line saying what was cleaned
+    source: str  # where it came from: "upload: x.csv", "embedded: AAPL", "yfinance: 600519.SS"
+    tickers: tuple[str, ...] = ()  # tickers found in a long file (empty for one series)
+    ticker: str | None = None  # the chosen ticker (or the only one named in the file)
+    text_columns: tuple[str, ...] = ()  # columns that hold text, kept out of the frame
+
+    @property
+    def columns(self) -> list[str]:
+        """Numeric price columns, canonical names first."""
+        return list(self.frame.columns)
+
+    def fingerprint(self) -> str:
+        """A stable short hash of the values, dates and column names."""
+        values = fingerprint_array(self.frame.to_numpy(dtype="float64"))
+        dates = fingerprint_array(self.frame.index.asi8)
+        return hashlib.sha256(f"{values}|{dates}|{list(self.frame.columns)}".encode()).hexdigest()[:16]
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return self.frame.index[0]
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.frame.index[-1]
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def read_prices(source: bytes | str | Path, *, ticker: str | None = None, name: str = "") -> PriceData:
+    """Read and clean a price CSV (bytes, a path, or CSV text). Raises AppError."""
+    raw, label = _load_bytes(source)
+    table = _read_table(_decode(raw))
+    roles = _column_roles(list(table.columns))
+    if "date" not in roles:
+        roles["date"] = _guess_date_column(table, roles)
+    table, tickers, chosen = _select_ticker(table, roles.get("ticker"), ticker)
+    dates = _parse_date_column(table[roles["date"]], roles["date"])
+    numbers, text_columns = _numeric_columns(table, roles)
+    frame, report = _clean(dates, numbers)
+    return PriceData(frame, report, name or label, tickers, chosen, text_columns)
+
+
+def find_tickers(source: bytes | str | Path) -> tuple[str, ...]:
+    """The tickers of a long file (empty when it holds one series); raises AppError like read_prices."""
+    raw, _ = _load_bytes(source)
+    table = _read_table(_decode(raw))
+    column = _column_roles(list(table.columns)).get("ticker")
+    return _ticker_values(table, column) if column else ()
+
+
+def target_series(data: PriceData, column: str = "open") -> pd.Series:
+    """The float series of `column` (canonical or as in the file). AppError TEXT_TARGET / NO_PRICE_COLUMN."""
+    name = resolve_column(data, column)
+    if name is not None:
+        return data.frame[name].astype("float64")
+    if column in data.text_columns:
+        raise AppError(
+            ErrorKind.TEXT_TARGET, f"The column {_quote(column)} holds text, not numbers, so it cannot be the target."
+        )
+    known = ", ".join(data.columns) or "none"
+    raise AppError(ErrorKind.NO_PRICE_COLUMN, f"There is no numeric column {_quote(column)}. Numeric columns: {known}.")
+
+
+def resolve_column(data: PriceData, column: str) -> str | None:
+    """The frame column meant by `column` ("open", "Open", "开盘" -> "open"), or None."""
+    if column in data.frame.columns:
+        return column
+    canonical = _canonical_of(column)
+    return canonical if canonical in data.frame.columns else None
+
+
+def default_target(data: PriceData, preferred: str = "open") -> str:
+    """`preferred` when present, else the close, else the first numeric column."""
+    for name in (preferred, "close", "adj_close"):
+        if name in data.frame.columns:
+            return name
+    return data.columns[0]
+
+
+def check_length(n_rows: int, window: int, test_size: int) -> None:
+    """Raise TOO_FEW_ROWS unless there is one training window plus the test rows."""
+    need = window + test_size + 1
+    if n_rows < need:
+        raise AppError(
+            ErrorKind.TOO_FEW_ROWS,
+            f"The series has {n_rows} rows, but a window of {window} days and a test set of {test_size} days "
+            f"need at least {need} rows. Choose a smaller window or test size, or a longer series.",
+        )
+
+
+# ----------------------------------------------------------------------------- bytes and text
+
+
+def _load_bytes(source: bytes | str | Path) -> tuple[bytes, str]:
+    """The raw bytes and a default source label. A str with a newline is CSV text, else a path."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), "upload"
+    if isinstance(source, str) and "\n" in source:
+        return source.encode("utf-8"), "text"
+    path = Path(source)
+    if not path.is_file():
+        raise AppError(ErrorKind.BAD_INPUT, f"There is no file at {_quote(str(path))}.")
+    if path.stat().st_size > MAX_BYTES:
+        raise AppError(ErrorKind.FILE_TOO_LARGE, f"The file is larger than {MAX_BYTES // 2**20} MB.")
+    return path.read_bytes(), f"file: {path.name}"
+
+
+def _decode(raw: bytes) -> str:
+    """Text of a (possibly gzipped) CSV; EMPTY_FILE / NOT_CSV / FILE_TOO_LARGE otherwise."""
+    if len(raw) > MAX_BYTES:
+        raise AppError(ErrorKind.FILE_TOO_LARGE, f"The file is larger than {MAX_BYTES // 2**20} MB.")
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_BYTES + 1)
+        except (OSError, EOFError) as err:
+            raise AppError(ErrorKind.NOT_CSV, "The file looks gzip-compressed but cannot be unpacked.") from err
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise AppError(ErrorKind.EMPTY_FILE)
+    head = raw[:8192]
+    if b"\x00" in head or head[:4] in (b"PK\x03\x04", b"%PDF") or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise AppError(
+            ErrorKind.NOT_CSV, "This is a binary file (a spreadsheet, archive or image?), not a CSV text file."
+        )
+    for encoding in ("utf-8-sig", "gb18030"):  # Chinese exports are often GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = raw.decode("latin-1")
+    if text.lstrip()[:1] in ("<", "{", "["):
+        raise AppError(ErrorKind.NOT_CSV, "This looks like a web page or JSON, not a CSV file.")
+    return text
+
+
+def _sniff_delimiter(lines: list[str]) -> str | None:
+    """The delimiter giving the header several fields and most rows the same count."""
+    best, best_score = None, (0.0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        width = len(rows[0])
+        if width < 2:
+            continue
+        score = (sum(len(r) == width for r in rows) / len(rows), width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_table(text: str) -> pd.DataFrame:
+    """All cells as stripped strings, with `attrs["decimal_comma"]` set."""
+    lines = [line for line in text.splitlines()[:40] if line.strip()]
+    delimiter = _sniff_delimiter(lines)
+    if delimiter is None:
+        if _canonical_of(lines[0]) is None:
+            raise AppError(ErrorKind.NOT_CSV, "This text has no columns separated by commas, semicolons or tabs.")
+        delimiter = ","
+    try:
+        table = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
+            skipinitialspace=True, on_bad_lines="skip",
+        )  # fmt: skip
+    except (pd.errors.ParserError, ValueError, csv.Error) as err:
+        raise AppError(ErrorKind.NOT_CSV, "The file cannot be read as a table of columns.") from err
+    if table.empty:
+        raise AppError(ErrorKind.EMPTY_FILE, "The file has a header but no data rows.")
+    table.columns = [str(c).strip().strip('"').lstrip("\ufeff").strip() for c in table.columns]
+    unnamed = [c for c in table.columns if not c or c.startswith("Unnamed:")]  # e.g. tushare's index
+    table = table.drop(columns=unnamed)
+    table = table.apply(lambda col: col.str.strip())
+    sample = table.head(200).to_numpy().ravel().astype(str)
+    table.attrs["decimal_comma"] = delimiter != "," and any(re.fullmatch(r"-?[\d.]*\d,\d+", s) for s in sample)
+    return table
+
+
+# ----------------------------------------------------------------------------- columns
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[\s_.\-/()%*\"']+", "", str(header).strip().lower())
+
+
+def _canonical_of(header: str) -> str | None:
+    key = _normalise(header)
+    return next((role for role, names in _ALIASES.items() if key in names), None)
+
+
+def _column_roles(headers: list[str]) -> dict[str, str]:
+    """Role (date, ticker, canonical price) -> header; the best-ranked alias wins each role."""
+    roles: dict[str, str] = {}
+    for role, names in _ALIASES.items():
+        ranked = [
+            (names.index(_normalise(h)), h) for h in headers if _normalise(h) in names and h not in roles.values()
+        ]
+        if ranked:
+            roles[role] = min(ranked)[1]
+    return roles
+
+
+def _guess_date_column(table: pd.DataFrame, roles: dict[str, str]) -> str:
+    """The first column (not a price or ticker) most of whose values parse as dates."""
+    taken = set(roles.values())
+    for column in table.columns:
+        if column not in taken and _best_date_format(table[column].head(200))[1] >= 0.9:
+            return column
+    raise AppError(ErrorKind.NO_DATE_COLUMN)
+
+
+def _best_date_format(values: pd.Series) -> tuple[str | None, float]:
+    """The date format parsing the largest share of the (non-missing) values, and that share."""
+    values = values[~values.str.lower().isin(_MISSING)]
+    if values.empty:
+        return None, 0.0
+    best, best_share = None, 0.0
+    for fmt in _DATE_FORMATS:
+        share = _to_dates(values, fmt).notna().mean()
+        if share > best_share:
+            best, best_share = fmt, share
+        if share == 1.0:
+            break
+    return best, best_share
+
+
+def _to_dates(values: pd.Series, fmt: str) -> pd.Series:
+    try:
+        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+    except (ValueError, TypeError):  # e.g. mixed time zones
+        return pd.Series(pd.NaT, index=values.index)
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    years = parsed.dt.year
+    return parsed.where((years > 1800) & (years < 2200))
+
+
+def _parse_date_column(values: pd.Series, header: str) -> pd.Series:
+    fmt, share = _best_date_format(values.head(500))
+    if fmt is None or share < 0.5:
+        example = values.iloc[0] if len(values) else ""
+        raise AppError(
+            ErrorKind.NO_DATE_COLUMN,
+            f"The column {_quote(header)} does not hold dates that can be read (first value: {_quote(example)}).",
+        )
+    return _to_dates(values, fmt)
+
+
+def _ticker_values(table: pd.DataFrame, column: str) -> tuple[str, ...]:
+    values = table[column][~table[column].str.lower().isin(_MISSING)]
+    return tuple(dict.fromkeys(values))  # in file order
+
+
+def _select_ticker(table: pd.DataFrame, column: str | None, ticker: str | None):
+    """Rows of the chosen ticker; returns (table, tickers listed, chosen ticker)."""
+    if column is None:
+        return table, (), None
+    found = _ticker_values(table, column)
+    if len(found) <= 1 and ticker is None:
+        return table, (), (found[0] if found else None)
+    shown = ", ".join(found[:12]) + (", …" if len(found) > 12 else "")
+    if ticker is None:
+        raise AppError(ErrorKind.TICKER_NOT_CHOSEN, f"The file holds {len(found)} tickers ({shown}): choose one.")
+    match = next((t for t in found if t.strip().upper() == ticker.strip().upper()), None)
+    if match is None:
+        raise AppError(ErrorKind.TICKER_MISSING, f"The ticker {_quote(ticker)} is not in the file; it holds: {shown}.")
+    return table[table[column] == match], (found if len(found) > 1 else ()), match
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> pd.Series:
+    """Floats from text cells: "1,234.56", "1.234,56", "3.44M", "-1.2%", "" (NaN)."""
+    text = values.astype("string").str.strip().str.replace(r"[\s\u00a0'\"]", "", regex=True)
+    text = text.str.rstrip("%")
+    suffix = text.str[-1:].str.upper()
+    scale = suffix.map(_SUFFIX).astype("float64").fillna(1.0)
+    text = text.where(~suffix.isin(list(_SUFFIX)), text.str[:-1])
+    if decimal_comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64") * scale
+
+
+def _numeric_columns(table: pd.DataFrame, roles: dict[str, str]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Float columns renamed to canonical names (canonical first) and the names of text columns."""
+    rename = {header: role for role, header in roles.items() if role in CANONICAL}
+    skip = {roles.get("date"), roles.get("ticker")}
+    numbers, text_columns = {}, []
+    for column in table.columns:
+        if column in skip:
+            continue
+        cells = table[column]
+        present = ~cells.str.lower().isin(_MISSING)
+        parsed = parse_numbers(cells, table.attrs.get("decimal_comma", False))
+        if present.sum() and parsed[present].notna().mean() >= 0.9:
+            numbers[rename.get(column, column)] = parsed
+        else:
+            text_columns.append(rename.get(column, column))
+    if not numbers:
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, "No column holds numeric prices (open, high, low, close, volume …).")
+    order = [c for c in CANONICAL if c in numbers] + [c for c in numbers if c not in CANONICAL]
+    return pd.DataFrame({c: numbers[c] for c in order}, index=table.index), tuple(text_columns)
+
+
+# ----------------------------------------------------------------------------- cleaning
+
+
+def _clean(dates: pd.Series, numbers: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Date-indexed, sorted, unique, gap-free frame and a one-line report of what changed."""
+    n_read, notes = len(numbers), []
+    valid = dates.notna().to_numpy()
+    if not valid.all():
+        notes.append(f"dropped {int((~valid).sum())} rows without a valid date")
+    frame = numbers[valid].set_axis(pd.DatetimeIndex(dates[valid], name="date"))
+    if frame.index.is_monotonic_decreasing and len(frame) > 1 and not frame.index.is_monotonic_increasing:
+        frame, _ = frame.iloc[::-1], notes.append("reversed the order (the file was newest first)")
+    elif not frame.index.is_monotonic_increasing:
+        frame, _ = frame.sort_index(kind="stable"), notes.append("sorted the rows by date")
+    duplicated = frame.index.duplicated(keep="first")
+    if duplicated.any():
+        frame, _ = frame[~duplicated], notes.append(f"removed {int(duplicated.sum())} duplicate dates")
+    frame, gap_notes = _fill_gaps(frame)
+    notes += gap_notes
+    if frame.empty:
+        raise AppError(ErrorKind.EMPTY_FILE, "No row of the file holds both a date and a price.")
+    summary = "; ".join(notes) if notes else "nothing needed cleaning"
+    return frame, f"Read {n_read} rows, kept {len(frame)}: {summary}."
+
+
+def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop empty rows and columns, fill missing values from the previous day, drop leading gaps."""
+    notes = []
+    empty_columns = [c for c in frame.columns if frame[c].isna().all()]
+    if empty_columns and len(empty_columns) < frame.shape[1]:
+        frame = frame.drop(columns=empty_columns)
+        notes.append(f"dropped {len(empty_columns)} empty columns ({', '.join(empty_columns)})")
+    empty_rows = frame.isna().all(axis=1).to_numpy()
+    if empty_rows.any():
+        frame = frame[~empty_rows]
+        notes.append(f"dropped {int(empty_rows.sum())} rows with no prices")
+    missing = frame.isna().to_numpy()
+    if missing.any():
+        filled = frame.ffill()
+        leading = filled.isna().any(axis=1).to_numpy()
+        n_filled = int(missing[~leading].sum())
+        frame = filled[~leading]
+        if n_filled:
+            notes.append(f"filled {n_filled} missing values from the previous day")
+        if leading.any():
+            notes.append(f"dropped {int(leading.sum())} rows at the start with missing values")
+    return frame.astype("float64"), notes
+
+
+def _quote(value: object, limit: int = 40) -> str:
+    """File text for a sentence: quoted, one line, shortened."""
+    text = " ".join(str(value).split())
+    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
+
+
+__all__ = [
+    "CANONICAL",
+    "PriceData",
+    "check_length",
+    "default_target",
+    "find_tickers",
+    "parse_numbers",
+    "read_prices",
+    "resolve_column",
+    "target_series",
+]
