@@ -1,0 +1,559 @@
+"""SimpleRNN vs LSTM vs GRU (and a dense reference) on the same footing, over several seeds.
+
+Every model goes through the page pipelines (`run_forecast`, `train_letters`) with their shared
+caches, so a model already trained elsewhere in the app is reused, never trained again. The
+comparison then reduces each cell's seeds to mean ± standard deviation and says in a sentence
+whether a difference is larger than the seed noise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.cells import cell_parameter_count, dense_parameter_count, embedding_parameter_count
+from core.i18n import text
+from core.progress import EpochInfo, Reporter
+
+TASKS: tuple[str, ...] = ("price", "letters")
+PRICE_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru", "dense")
+LETTER_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
+LETTER_TASKS: tuple[str, ...] = ("L1", "L2", "L3", "L4")
+MODES: tuple[str, ...] = ("default", "course")
+CELL_NAMES: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense"}
+# metric -> True when lower is better
+PRICE_METRICS: dict[str, bool] = {"rmse": True, "mae": True, "theil_u": True, "rmse_vs_best": True}
+BASELINE_TOLERANCE = 0.005  # within 0.5% of the best baseline's RMSE counts as "the same as it"
+LETTER_METRICS: dict[str, bool] = {"accuracy": False, "epochs_to_100": True, "final_loss": True}
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """One comparison: which task, which cells, how many seeds, and the shared training settings."""
+
+    task: str = "price"  # "price" (a price series) or "letters" (a course letter task)
+    cells: tuple[str, ...] | None = None  # models compared (None: all); "dense" (no recurrence) for prices only
+    seeds: int = 3  # K seeds per cell: first_seed, first_seed + 1, ...
+    first_seed: int | None = None  # None: the pipeline's own seed, so the page's model is reused
+    mode: str = "default"  # price pipeline: "default" (ours) or "course" (the chapter's)
+    epochs: int | None = None  # None: the mode's own epochs (and stopping rule)
+    letter_task: str = "L1"  # course letter task, for task="letters"
+    column: str | None = None  # price target column; None: the pipeline's default ("open")
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASKS)}")
+        allowed = PRICE_CELLS if self.task == "price" else LETTER_CELLS
+        object.__setattr__(self, "cells", allowed if self.cells is None else tuple(self.cells))
+        if not self.cells or len(set(self.cells)) != len(self.cells):
+            raise ValueError("choose at least one cell, each once")
+        bad = [c for c in self.cells if c not in allowed]
+        if bad:
+            raise ValueError(f"cell {bad[0]!r} is not available for {self.task}; choose from {', '.join(allowed)}")
+        if not 1 <= self.seeds <= 10:
+            raise ValueError(f"seeds must be between 1 and 10, got {self.seeds}")
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.epochs is not None and not 1 <= self.epochs <= 1000:
+            raise ValueError(f"epochs must be between 1 and 1000, got {self.epochs}")
+        if self.letter_task not in LETTER_TASKS:
+            raise ValueError(f"unknown letter task {self.letter_task!r}; choose one of {', '.join(LETTER_TASKS)}")
+
+    @property
+    def n_models(self) -> int:
+        return len(self.cells) * self.seeds
+
+    @property
+    def metrics(self) -> dict[str, bool]:
+        """The task's metrics (name -> lower is better)."""
+        return PRICE_METRICS if self.task == "price" else LETTER_METRICS
+
+
+# ---------------------------------------------------------------- parameter counts with formulas
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One layer's trainable parameters and the formula that gives them."""
+
+    layer: str  # e.g. "LSTM(80)"
+    formula: str  # e.g. "4·[80·(1+80)+80]"
+    count: int
+
+
+def recurrent_formula(cell: str, features: int, units: int, reset_after: bool = True) -> LayerCount:
+    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (Keras's reset_after=True)."""
+    inner = f"{units}·({features}+{units})"
+    formula = {
+        "rnn": f"{inner}+{units}",
+        "lstm": f"4·[{inner}+{units}]",
+        "gru": f"3·[{inner}+{'2·' if reset_after else ''}{units}]",
+    }[cell]
+    name = f"{CELL_NAMES[cell]}({units})"
+    return LayerCount(name, formula, cell_parameter_count(cell, features, units, reset_after))
+
+
+def dense_formula(inputs: int, outputs: int) -> LayerCount:
+    return LayerCount(f"Dense({outputs})", f"{inputs}·{outputs}+{outputs}", dense_parameter_count(inputs, outputs))
+
+
+def embedding_formula(vocabulary: int, dimensions: int) -> LayerCount:
+    count = embedding_parameter_count(vocabulary, dimensions)
+    return LayerCount(f"Embedding({vocabulary}, {dimensions})", f"{vocabulary}·{dimensions}", count)
+
+
+_RECURRENT_CLASSES = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def _layer_count(layer) -> LayerCount | None:
+    """The formula of one Keras layer from its weight shapes; None for a layer without weights."""
+    weights = layer.get_weights()
+    if not weights:
+        return None
+    kind = type(layer).__name__
+    if kind in _RECURRENT_CLASSES:
+        kernel, bias = weights[0], weights[-1]
+        return recurrent_formula(_RECURRENT_CLASSES[kind], kernel.shape[0], layer.units, bias.ndim == 2)
+    if kind == "Dense":
+        return dense_formula(*weights[0].shape)
+    if kind == "Embedding":
+        return embedding_formula(*weights[0].shape)
+    count = int(layer.count_params())  # any other layer: the count without a formula
+    return LayerCount(kind, str(count), count)
+
+
+def layer_counts(model) -> list[LayerCount]:
+    """Every weighted layer of a Keras model with its parameter formula."""
+    return [c for c in (_layer_count(layer) for layer in model.layers) if c is not None]
+
+
+def formula_text(counts: Sequence[LayerCount]) -> str:
+    """'LSTM(80): 4·[80·(1+80)+80] = 26,240 · Dense(1): 80·1+1 = 81 · total 26,321'."""
+    parts = [f"{c.layer}: {c.formula} = {c.count:,}" for c in counts]
+    return " · ".join([*parts, f"total {sum(c.count for c in counts):,}"])
+
+
+# ---------------------------------------------------------------- aggregation over seeds
+
+
+def mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (ddof=1) of the finite values; std 0 for one value.
+
+    Values that are NaN (e.g. "never reached 100%") are left out; all NaN gives (nan, nan).
+    """
+    arr = np.asarray([v for v in values if v is not None], dtype=float)
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        return math.nan, math.nan
+    std = float(np.std(arr, ddof=1)) if arr.size > 1 else 0.0
+    return float(np.mean(arr)), std
+
+
+@dataclass
+class ModelRun:
+    """One trained model (one cell, one seed) as the comparison needs it."""
+
+    cell: str
+    seed: int
+    metrics: dict[str, float]  # the task's metrics for this model
+    history: dict[str, list[float]]  # per-epoch curves ("loss", "val_loss" / "accuracy")
+    train_seconds: float  # the model's own training time (also when it came from the cache)
+    epochs_run: int
+    cached: bool  # True when the shared cache already held this model
+    params: int
+    formula: str
+    predictions: np.ndarray | None = None  # price: the scored days' predictions
+
+
+@dataclass
+class CellSummary:
+    """One cell's seeds reduced to mean ± std."""
+
+    cell: str
+    runs: list[ModelRun]
+    stats: dict[str, tuple[float, float]]  # metric -> (mean, std)
+
+    @property
+    def params(self) -> int:
+        return self.runs[0].params
+
+    @property
+    def formula(self) -> str:
+        return self.runs[0].formula
+
+    @property
+    def train_seconds_total(self) -> float:
+        return float(sum(r.train_seconds for r in self.runs))
+
+    @property
+    def epochs_run(self) -> tuple[float, float]:
+        return mean_std([r.epochs_run for r in self.runs])
+
+    def mean(self, metric: str) -> float:
+        return self.stats[metric][0]
+
+    def std(self, metric: str) -> float:
+        return self.stats[metric][1]
+
+
+def summarize(runs: Sequence[ModelRun], metrics: Sequence[str]) -> list[CellSummary]:
+    """Group runs by cell (first-seen order) and reduce every metric to (mean, std) over seeds."""
+    by_cell: dict[str, list[ModelRun]] = {}
+    for run in runs:
+        by_cell.setdefault(run.cell, []).append(run)
+    return [
+        CellSummary(cell, group, {m: mean_std([r.metrics.get(m, math.nan) for r in group]) for m in metrics})
+        for cell, group in by_cell.items()
+    ]
+
+
+# ---------------------------------------------------------------- sentences aware of seed noise
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How two neighbours in the ranking compare on one metric."""
+
+    kind: str  # "tie": |difference| <= the larger std; "clear": larger; "one_seed": no spread known
+    better: str  # cell ahead on the metric's mean
+    worse: str
+    metric: str
+    difference: float  # |mean difference|
+    spread: float  # the larger of the two standard deviations
+
+
+def rank(summaries: Sequence[CellSummary], metric: str, lower_is_better: bool) -> list[CellSummary]:
+    """Cells from best to worst on a metric's mean; cells without a value go last."""
+
+    def key(s: CellSummary) -> float:
+        m = s.mean(metric)
+        return math.inf if math.isnan(m) else (m if lower_is_better else -m)
+
+    return sorted(summaries, key=key)
+
+
+def verdicts(summaries: Sequence[CellSummary], metric: str, lower_is_better: bool) -> list[Verdict]:
+    """A verdict for each neighbouring pair of the ranking on `metric`."""
+    ranked = [s for s in rank(summaries, metric, lower_is_better) if not math.isnan(s.mean(metric))]
+    out = []
+    for a, b in zip(ranked, ranked[1:], strict=False):
+        diff, spread = abs(a.mean(metric) - b.mean(metric)), max(a.std(metric), b.std(metric))
+        one_seed = len(a.runs) < 2 or len(b.runs) < 2
+        kind = "one_seed" if one_seed else ("tie" if diff <= spread else "clear")
+        out.append(Verdict(kind, a.cell, b.cell, metric, diff, spread))
+    return out
+
+
+def verdict_sentence(v: Verdict, lang: str = "en") -> str:
+    names = {"better": CELL_NAMES[v.better], "worse": CELL_NAMES[v.worse]}
+    metric = text("compare", f"metric_{v.metric}", lang)
+    return text("compare", f"verdict_{v.kind}", lang, metric=metric, difference=_num(v.difference),
+                spread=_num(v.spread), **names)  # fmt: skip
+
+
+def _num(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+# ---------------------------------------------------------------- the whole comparison
+
+
+@dataclass
+class Comparison:
+    """Everything a page, a figure or the command line shows about one comparison."""
+
+    config: CompareConfig
+    runs: list[ModelRun]
+    summaries: list[CellSummary]
+    wall_seconds: float  # this batch's own time (small when the cache held the models)
+    eval_dates: np.ndarray | None = None  # price: the scored days
+    actual: np.ndarray | None = None  # price: the real target on those days
+    baselines: dict[str, np.ndarray] = field(default_factory=dict)  # price: name -> predictions
+    baseline_metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> metrics
+    best_baseline: str | None = None
+
+    @property
+    def trained(self) -> int:
+        return sum(not r.cached for r in self.runs)
+
+    @property
+    def cached(self) -> int:
+        return sum(r.cached for r in self.runs)
+
+    @property
+    def headline(self) -> str:
+        return "rmse" if self.config.task == "price" else "accuracy"
+
+    def summary(self, cell: str) -> CellSummary:
+        return next(s for s in self.summaries if s.cell == cell)
+
+    def predictions_by_cell(self) -> dict[str, np.ndarray]:
+        """cell -> (seeds, days) predictions (price only)."""
+        return {
+            s.cell: np.stack([r.predictions for r in s.runs])
+            for s in self.summaries
+            if s.runs[0].predictions is not None
+        }
+
+    def histories_by_cell(self) -> dict[str, list[dict[str, list[float]]]]:
+        return {s.cell: [r.history for r in s.runs] for s in self.summaries}
+
+    def stats(self, metrics: Sequence[str] | None = None) -> dict[str, dict[str, tuple[float, float]]]:
+        """metric -> cell -> (mean, std), for the bar chart."""
+        return {m: {s.cell: s.stats[m] for s in self.summaries} for m in (metrics or list(self.config.metrics))}
+
+    def rows(self) -> list[dict]:
+        """One plain row per cell (the command line's "results")."""
+        out = []
+        for s in self.summaries:
+            row = {"cell": s.cell, "params": s.params, "formula": s.formula,
+                   "train_seconds_total": round(s.train_seconds_total, 3), "epochs_run_mean": s.epochs_run[0],
+                   "seeds": [r.seed for r in s.runs], "cached": sum(r.cached for r in s.runs)}  # fmt: skip
+            for metric, (mean, std) in s.stats.items():
+                row[f"{metric}_mean"], row[f"{metric}_std"] = _json_float(mean), _json_float(std)
+            out.append(row)
+        return out
+
+
+def _json_float(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def sentences(c: Comparison, lang: str = "en") -> list[str]:
+    """The comparison in words: ranking, seed-noise verdicts, baselines (price), cost."""
+    metric, lower = c.headline, c.config.metrics[c.headline]
+    if c.config.task == "letters" and all(s.mean("accuracy") == 1.0 for s in c.summaries):
+        metric, lower = "epochs_to_100", True  # every model is perfect: compare the speed instead
+    ranked = rank(c.summaries, metric, lower)
+    listing = " · ".join(f"{CELL_NAMES[s.cell]} {_num(s.mean(metric))} ± {_num(s.std(metric))}" for s in ranked)
+    out = [text("compare", "ranking", lang, metric=text("compare", f"metric_{metric}", lang), seeds=c.config.seeds,
+                listing=listing)]  # fmt: skip
+    out += [verdict_sentence(v, lang) for v in verdicts(c.summaries, metric, lower)]
+    out += _baseline_sentences(c, lang) if c.config.task == "price" else _letter_sentences(c, lang)
+    cost = _cost_sentence(ranked[0], c.summaries, lang)
+    return [*out, cost] if cost else out
+
+
+def _baseline_sentences(c: Comparison, lang: str) -> list[str]:
+    if not c.best_baseline:
+        return []
+    best = c.baseline_metrics[c.best_baseline]["rmse"]
+    ratio = {s.cell: s.mean("rmse") / best if best > 0 else math.nan for s in c.summaries}
+    losers = [s for s in c.summaries if ratio[s.cell] > 1.0 + BASELINE_TOLERANCE]
+    matches = [s for s in c.summaries if abs(ratio[s.cell] - 1.0) <= BASELINE_TOLERANCE]
+    winners = [s for s in c.summaries if ratio[s.cell] < 1.0 - BASELINE_TOLERANCE]
+    values = {"baseline": c.best_baseline.replace("_", " "), "rmse": _num(best)}
+    out = []
+    if losers:
+        names = ", ".join(CELL_NAMES[s.cell] for s in losers)
+        key = "baseline_all_lose" if len(losers) == len(c.summaries) else "baseline_some_lose"
+        out.append(text("compare", key, lang, names=names, **values))
+    if matches:
+        names = ", ".join(CELL_NAMES[s.cell] for s in matches)
+        out.append(text("compare", "baseline_match", lang, names=names, **values))
+    for s in winners:
+        gain = 100.0 * (1.0 - s.mean("rmse") / best) if best > 0 else 0.0
+        out.append(text("compare", "baseline_win", lang, name=CELL_NAMES[s.cell], gain=f"{gain:.0f}", **values))
+    return out
+
+
+def _letter_sentences(c: Comparison, lang: str) -> list[str]:
+    out = []
+    for s in c.summaries:
+        misses = [r.seed for r in s.runs if r.metrics["accuracy"] < 1.0]
+        if misses:
+            out.append(text("compare", "letters_missed", lang, name=CELL_NAMES[s.cell], count=len(misses),
+                            seeds=len(s.runs), which=", ".join(map(str, misses))))  # fmt: skip
+    return out
+
+
+def _cost_sentence(best: CellSummary, summaries: Sequence[CellSummary], lang: str) -> str:
+    smallest = min(summaries, key=lambda s: s.params)
+    if smallest.cell == best.cell:
+        return text("compare", "cost_best_is_smallest", lang, name=CELL_NAMES[best.cell]) if len(summaries) > 1 else ""
+    time_ratio = (
+        best.train_seconds_total / smallest.train_seconds_total if smallest.train_seconds_total > 0 else math.nan
+    )
+    return text("compare", "cost", lang, best=CELL_NAMES[best.cell], small=CELL_NAMES[smallest.cell],
+                params=f"{best.params / smallest.params:.1f}", time=f"{time_ratio:.1f}")  # fmt: skip
+
+
+# ---------------------------------------------------------------- progress over the whole batch
+
+
+class BatchProgress:
+    """Turns per-model training reports into batch reports: 'model i of n (cell, seed) · time left'.
+
+    The time left in all is the current model's time left plus, for every model still to come,
+    the mean training time of its cell in this batch (or of any cell, or the current projection).
+    """
+
+    def __init__(self, report: Reporter | None, plan: Sequence[tuple[str, int]], lang: str = "en") -> None:
+        self.report = report
+        self.plan = list(plan)  # (cell, seed) in training order
+        self.lang = lang
+        self.seconds: dict[str, list[float]] = {}  # cell -> training times seen in this batch
+        self.index = 0  # 0-based index of the model being trained
+
+    def _estimate(self, cell: str, projected: float) -> float:
+        """Expected training time of a model still to come."""
+        own = self.seconds.get(cell)
+        if own:
+            return float(np.mean(own))
+        seen = [s for times in self.seconds.values() for s in times]
+        same_as_current = cell == self.plan[self.index][0]
+        return projected if same_as_current or not seen else float(np.mean(seen))
+
+    def seconds_left(self, info: EpochInfo) -> float:
+        projected = info.elapsed / max(info.fraction, 1e-9)  # the current model's full time
+        rest = self.plan[self.index + 1 :]
+        return info.seconds_left + sum(self._estimate(cell, projected) for cell, _ in rest)
+
+    def stage(self, info: EpochInfo, cached: bool = False) -> str:
+        cell, seed = self.plan[self.index]
+        key = "stage_cached" if cached else "stage"
+        return text("compare", key, self.lang, i=self.index + 1, n=len(self.plan), name=CELL_NAMES[cell], seed=seed,
+                    left=f"{self.seconds_left(info):.0f}")  # fmt: skip
+
+    def model_reporter(self, index: int) -> Reporter | None:
+        """The reporter handed to model `index`'s training."""
+        self.index = index
+        if self.report is None:
+            return None
+        return lambda info: self.report(dataclasses.replace(info, stage=self.stage(info)))
+
+    def finished(self, run: ModelRun) -> None:
+        """Record a model's time; a cached model reports once so the bar still moves."""
+        if not run.cached:
+            self.seconds.setdefault(run.cell, []).append(run.train_seconds)
+        elif self.report is not None:
+            n = max(1, run.epochs_run)
+            info = EpochInfo(n, n, 0.0, {k: v[-1] for k, v in run.history.items() if v}, run.history)
+            self.report(dataclasses.replace(info, stage=self.stage(info, cached=True)))
+
+
+def seed_list(config: CompareConfig, pipeline_seed: int) -> list[int]:
+    first = pipeline_seed if config.first_seed is None else config.first_seed
+    return [first + k for k in range(config.seeds)]
+
+
+def training_plan(config: CompareConfig, seeds: Sequence[int]) -> list[tuple[str, int]]:
+    """Seed-major order: every cell's first seed comes first, so early results cover every cell."""
+    return [(cell, seed) for seed in seeds for cell in config.cells]
+
+
+# ---------------------------------------------------------------- running the batch
+
+
+def forecast_config(config: CompareConfig, cell: str, seed: int | None = None):
+    """The page pipeline's configuration for one model of the comparison (same split, window, epochs)."""
+    from core.forecast import ForecastConfig
+
+    base = ForecastConfig.course(cell) if config.mode == "course" else ForecastConfig.default(cell)
+    changes = {"seed": base.seed if seed is None else seed}
+    if config.epochs is not None:
+        changes["epochs"] = config.epochs
+    if config.column is not None:
+        changes["target"] = config.column
+    return dataclasses.replace(base, **changes)
+
+
+def letter_config(config: CompareConfig, cell: str, seed: int | None = None):
+    """The course letter task's configuration for one model of the comparison."""
+    from core.letters import LetterConfig
+
+    base = LetterConfig.course(config.letter_task, cell)
+    changes = {"seed": base.seed if seed is None else seed}
+    if config.epochs is not None:
+        changes["epochs"] = config.epochs
+    return dataclasses.replace(base, **changes)
+
+
+def _price_run(result, cell: str, seed: int) -> ModelRun:
+    row = result.metrics.loc["model"]
+    counts = layer_counts(result.model)
+    return ModelRun(
+        cell=cell, seed=seed, metrics={m: float(row[m]) for m in PRICE_METRICS}, history=dict(result.history),
+        train_seconds=float(result.train_seconds), epochs_run=int(result.epochs_run), cached=bool(result.cached),
+        params=sum(c.count for c in counts), formula=formula_text(counts), predictions=np.asarray(result.predictions),
+    )  # fmt: skip
+
+
+def epochs_to_full_accuracy(accuracy: Sequence[float]) -> float:
+    """The first epoch (1-based) whose accuracy is 100%, or NaN when none is."""
+    hits = [k for k, a in enumerate(accuracy, start=1) if a >= 1.0 - 1e-9]
+    return float(hits[0]) if hits else math.nan
+
+
+def _letter_run(result, cell: str, seed: int) -> ModelRun:
+    counts = layer_counts(result.model)
+    metrics = {
+        "accuracy": float(result.accuracy),
+        "epochs_to_100": epochs_to_full_accuracy(result.history.get("accuracy", [])),
+        "final_loss": float(result.history["loss"][-1]) if result.history.get("loss") else math.nan,
+    }
+    return ModelRun(
+        cell=cell, seed=seed, metrics=metrics, history=dict(result.history), train_seconds=float(result.train_seconds),
+        epochs_run=int(result.epochs_run), cached=bool(result.cached), params=sum(c.count for c in counts),
+        formula=formula_text(counts),
+    )  # fmt: skip
+
+
+def run_comparison(
+    config: CompareConfig, data=None, *, report: Reporter | None = None, use_cache: bool = True, lang: str = "en"
+) -> Comparison:
+    """Train (or fetch from the pipelines' caches) every cell x seed and summarize them.
+
+    `data` is a core.prices.PriceData for task "price" (unused for letters). `report` receives
+    each epoch of each model, with `stage` = "model i of n (cell, seed k) · about X s left in all".
+    """
+    if config.task == "price" and data is None:
+        raise ValueError("a price comparison needs a price series")
+    price = config.task == "price"
+    pipeline_seed = (forecast_config if price else letter_config)(config, config.cells[0]).seed
+    plan = training_plan(config, seed_list(config, pipeline_seed))
+    progress = BatchProgress(report, plan, lang)
+    began = time.perf_counter()
+    runs, last = [], None
+    for index, (cell, seed) in enumerate(plan):
+        reporter = progress.model_reporter(index)
+        if price:
+            last = _train_price(data, forecast_config(config, cell, seed), reporter, use_cache)
+            run = _price_run(last, cell, seed)
+        else:
+            run = _letter_run(_train_letter(letter_config(config, cell, seed), reporter, use_cache), cell, seed)
+        progress.finished(run)
+        runs.append(run)
+    order = {cell: k for k, cell in enumerate(config.cells)}
+    runs.sort(key=lambda r: (order[r.cell], r.seed))  # cell-major for tables and figures
+    comparison = Comparison(config, runs, summarize(runs, list(config.metrics)), time.perf_counter() - began)
+    if last is not None:
+        _attach_baselines(comparison, last)
+    return comparison
+
+
+def _train_price(data, fc, reporter, use_cache):
+    from core.forecast import run_forecast
+
+    return run_forecast(data, fc, report=reporter, use_cache=use_cache)
+
+
+def _train_letter(lc, reporter, use_cache):
+    from core.letters import train_letters
+
+    return train_letters(lc, report=reporter, use_cache=use_cache)
+
+
+def _attach_baselines(c: Comparison, result) -> None:
+    """Real prices and baselines are the same for every model (same data, split and scored days)."""
+    c.eval_dates = np.asarray(result.eval_dates)
+    c.actual = np.asarray(result.actual, dtype=float)
+    c.baselines = {name: np.asarray(v, dtype=float) for name, v in result.baselines.items()}
+    table = result.metrics
+    c.baseline_metrics = {name: {m: float(table.loc[name, m]) for m in table.columns} for name in c.baselines}
+    c.best_baseline = result.best_baseline

@@ -1,0 +1,126 @@
+"""Figures of the architecture comparison: predictions together, loss curves together, metric bars.
+
+Inputs are plain arrays and dicts keyed by cell ("rnn", "lstm", "gru", "dense"), one entry per
+seed where seeds matter, so the functions can be tested on synthetic data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+CELL_NAMES: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense"}
+CELL_COLORS: dict[str, str] = {"rnn": "#1f77b4", "lstm": "#d62728", "gru": "#2ca02c", "dense": "#9467bd"}
+BASELINE_DASHES: tuple[str, ...] = ("dash", "dot", "dashdot")
+DEFAULT_LABELS: dict[str, str] = {
+    "date": "date",
+    "price": "price",
+    "epoch": "epoch",
+    "loss": "loss (log scale)",
+    "real": "real",
+}
+
+
+def _label(labels: Mapping[str, str] | None, key: str) -> str:
+    return (labels or {}).get(key, DEFAULT_LABELS.get(key, key))
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white", font=dict(size=15),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )  # fmt: skip
+    return fig
+
+
+def predictions_figure(
+    dates: Sequence,
+    actual: np.ndarray,
+    predictions: Mapping[str, np.ndarray],
+    baselines: Mapping[str, np.ndarray],
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Real prices, each model's mean prediction over seeds with a min-max band, and the baselines.
+
+    `predictions[cell]` is (seeds, days) or (days,); `baselines[name]` is (days,).
+    """
+    fig = go.Figure()
+    x = list(dates)
+    for name, values in baselines.items():
+        dash = BASELINE_DASHES[len(fig.data) % len(BASELINE_DASHES)]
+        fig.add_scatter(x=x, y=np.asarray(values, float), name=name.replace("_", " "), mode="lines",
+                        line=dict(color="#8c8c8c", width=1.5, dash=dash))  # fmt: skip
+    for cell, values in predictions.items():
+        seeds = np.atleast_2d(np.asarray(values, float))  # (seeds, days)
+        color, name = CELL_COLORS.get(cell, "#444444"), CELL_NAMES.get(cell, cell)
+        if len(seeds) > 1:  # band from the lowest to the highest seed
+            fig.add_scatter(x=x, y=seeds.max(axis=0), mode="lines", line=dict(width=0), legendgroup=cell,
+                            showlegend=False, hoverinfo="skip")  # fmt: skip
+            fig.add_scatter(x=x, y=seeds.min(axis=0), mode="lines", line=dict(width=0), fill="tonexty",
+                            fillcolor=_rgba(color, 0.15), legendgroup=cell, showlegend=False, hoverinfo="skip")  # fmt: skip
+        fig.add_scatter(x=x, y=seeds.mean(axis=0), name=name, mode="lines", legendgroup=cell,
+                        line=dict(color=color, width=2))  # fmt: skip
+    fig.add_scatter(x=x, y=np.asarray(actual, float), name=_label(labels, "real"), mode="lines",
+                    line=dict(color="black", width=2.5))  # fmt: skip
+    fig.update_xaxes(title=_label(labels, "date"))
+    fig.update_yaxes(title=_label(labels, "price"))
+    return _layout(fig, 460)
+
+
+def loss_figure(
+    histories: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
+    keys: Sequence[str] = ("loss", "val_loss"),
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Every model's loss curves on one log-scale chart: one colour per cell, one line per seed.
+
+    `histories[cell]` is a list of per-seed histories ({"loss": [...], "val_loss": [...]}).
+    """
+    fig = go.Figure()
+    dashes = {keys[0]: "solid", **{k: "dot" for k in keys[1:]}}
+    for cell, runs in histories.items():
+        color, name = CELL_COLORS.get(cell, "#444444"), CELL_NAMES.get(cell, cell)
+        for k, history in enumerate(runs):
+            for key in keys:
+                values = list(history.get(key, []))
+                if not values:
+                    continue
+                fig.add_scatter(
+                    x=list(range(1, len(values) + 1)), y=values, mode="lines", legendgroup=cell,
+                    name=f"{name} · {_label(labels, key)}", showlegend=k == 0,
+                    line=dict(color=color, width=1.8, dash=dashes[key]), opacity=0.85,
+                )  # fmt: skip
+    fig.update_xaxes(title=_label(labels, "epoch"))
+    fig.update_yaxes(title=_label(labels, "loss"), type="log")
+    return _layout(fig, 420)
+
+
+def metric_bars_figure(
+    stats: Mapping[str, Mapping[str, tuple[float, float]]],
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One panel per metric, one bar per cell at the mean, error bars of ± one standard deviation.
+
+    `stats[metric][cell]` is (mean, std).
+    """
+    metrics = list(stats)
+    fig = make_subplots(rows=1, cols=max(1, len(metrics)), subplot_titles=[_label(labels, m) for m in metrics])
+    for col, metric in enumerate(metrics, start=1):
+        cells = list(stats[metric])
+        means = [stats[metric][c][0] for c in cells]
+        stds = [stats[metric][c][1] for c in cells]
+        fig.add_bar(
+            x=[CELL_NAMES.get(c, c) for c in cells], y=means, showlegend=False,
+            marker_color=[CELL_COLORS.get(c, "#444444") for c in cells],
+            error_y=dict(type="data", array=stds, visible=True, thickness=2, width=8, color="#222222"),
+            row=1, col=col,
+        )  # fmt: skip
+    return _layout(fig, 380)
