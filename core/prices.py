@@ -16,6 +16,8 @@ import gzip
 import hashlib
 import io
 import re
+import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,7 +169,7 @@ def _decode(raw: bytes) -> str:
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_BYTES + 1)
-        except (OSError, EOFError) as err:
+        except (OSError, EOFError, zlib.error) as err:
             raise AppError(ErrorKind.NOT_CSV, "The file looks gzip-compressed but cannot be unpacked.") from err
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise AppError(ErrorKind.EMPTY_FILE)
@@ -184,7 +186,7 @@ def _decode(raw: bytes) -> str:
             continue
     else:
         text = raw.decode("latin-1")
-    if text.lstrip()[:1] in ("<", "{", "["):
+    if re.match(r"\s*(<(!doctype|html|\?xml|head|body|table|div|!--)|[{\[])", text, re.IGNORECASE):
         raise AppError(ErrorKind.NOT_CSV, "This looks like a web page or JSON, not a CSV file.")
     return text
 
@@ -198,26 +200,35 @@ def _sniff_delimiter(lines: list[str]) -> str | None:
         if width < 2:
             continue
         score = (sum(len(r) == width for r in rows) / len(rows), width)
-        if score > best_score:
+        if score[0] > 0.5 and score > best_score:  # most rows must agree with the header
             best, best_score = delimiter, score
     return best
+
+
+def _parse_csv(text: str, delimiter: str) -> pd.DataFrame:
+    """Every cell as a string; ragged rows are skipped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(
+                io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
+                skipinitialspace=True, on_bad_lines="skip",
+            )  # fmt: skip
+        except (pd.errors.ParserError, ValueError, csv.Error) as err:
+            raise AppError(ErrorKind.NOT_CSV, "The file cannot be read as a table of columns.") from err
 
 
 def _read_table(text: str) -> pd.DataFrame:
     """All cells as stripped strings, with `attrs["decimal_comma"]` set."""
     lines = [line for line in text.splitlines()[:40] if line.strip()]
+    if not lines:
+        raise AppError(ErrorKind.EMPTY_FILE)
     delimiter = _sniff_delimiter(lines)
     if delimiter is None:
         if _canonical_of(lines[0]) is None:
             raise AppError(ErrorKind.NOT_CSV, "This text has no columns separated by commas, semicolons or tabs.")
         delimiter = ","
-    try:
-        table = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
-            skipinitialspace=True, on_bad_lines="skip",
-        )  # fmt: skip
-    except (pd.errors.ParserError, ValueError, csv.Error) as err:
-        raise AppError(ErrorKind.NOT_CSV, "The file cannot be read as a table of columns.") from err
+    table = _parse_csv(text, delimiter)
     if table.empty:
         raise AppError(ErrorKind.EMPTY_FILE, "The file has a header but no data rows.")
     table.columns = [str(c).strip().strip('"').lstrip("\ufeff").strip() for c in table.columns]
@@ -285,7 +296,8 @@ def _to_dates(values: pd.Series, fmt: str) -> pd.Series:
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     years = parsed.dt.year
-    return parsed.where((years > 1800) & (years < 2200))
+    # "today" / "now" parse as the current time: a real date has digits
+    return parsed.where((years > 1800) & (years < 2200) & values.str.contains(r"\d", regex=True))
 
 
 def _parse_date_column(values: pd.Series, header: str) -> pd.Series:

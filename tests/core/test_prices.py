@@ -1,0 +1,333 @@
+"""The price reader: every dialect of SPEC.md, the cleaning report, and each error kind."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.errors import AppError, ErrorKind
+from core.prices import (
+    CANONICAL,
+    check_length,
+    default_target,
+    find_tickers,
+    parse_numbers,
+    read_prices,
+    resolve_column,
+    target_series,
+)
+
+# ----------------------------------------------------------------------------- dialects, made on the fly
+
+
+@pytest.fixture(scope="module")
+def course(course_csv) -> pd.DataFrame:
+    """The course file as plain columns: date (Timestamp), open, close, high, low, volume."""
+    frame = pd.read_csv(course_csv, index_col=0)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.reset_index(drop=True)
+
+
+def yahoo(c: pd.DataFrame) -> bytes:
+    lines = ["Date,Open,High,Low,Close,Adj Close,Volume"]
+    for r in c.itertuples():
+        lines.append(f"{r.date:%Y-%m-%d},{r.open},{r.high},{r.low},{r.close},{r.close * 0.9},{int(r.volume)}")
+    return "\n".join(lines).encode()
+
+
+def stooq(c: pd.DataFrame, open_int: bool = False) -> bytes:
+    lines = ["Date,Open,High,Low,Close,Volume" + (",OpenInt" if open_int else "")]
+    for r in c.itertuples():
+        lines.append(f"{r.date:%Y-%m-%d},{r.open},{r.high},{r.low},{r.close},{r.volume}" + (",0" if open_int else ""))
+    return "\n".join(lines).encode()
+
+
+def tushare(c: pd.DataFrame) -> bytes:
+    lines = [",date,open,close,high,low,volume,code"]
+    for i, r in enumerate(c.itertuples()):
+        lines.append(f"{i + 74},{r.date:%Y-%m-%d},{r.open},{r.close},{r.high},{r.low},{r.volume},600519")
+    return "\n".join(lines).encode()
+
+
+def akshare(c: pd.DataFrame, encoding: str = "utf-8") -> bytes:
+    lines = ["日期,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率"]
+    for r in c.itertuples():
+        amount = r.volume * r.close * 100
+        lines.append(
+            f"{r.date:%Y-%m-%d},{r.open},{r.close},{r.high},{r.low},{int(r.volume)},{amount:.1f},1.5,0.4,0.3,0.12"
+        )
+    return "\n".join(lines).encode(encoding)
+
+
+def investing(c: pd.DataFrame) -> bytes:
+    lines = ['"Date","Price","Open","High","Low","Vol.","Change %"']
+    for r in c.iloc[::-1].itertuples():  # newest first
+        lines.append(
+            f'"{r.date:%m/%d/%Y}","{r.close:,.3f}","{r.open:,.3f}","{r.high:,.3f}","{r.low:,.3f}",'
+            f'"{r.volume / 1e3:.2f}K","0.25%"'
+        )
+    return "\n".join(lines).encode()
+
+
+def semicolon(c: pd.DataFrame) -> bytes:
+    def dc(v: float) -> str:  # 1234.567 -> "1.234,567"
+        return f"{v:,.3f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+    lines = ["Date;Open;High;Low;Close;Volume"]
+    for r in c.itertuples():
+        lines.append(f"{r.date:%d.%m.%Y};{dc(r.open)};{dc(r.high)};{dc(r.low)};{dc(r.close)};{dc(r.volume)}")
+    return "\n".join(lines).encode()
+
+
+def long_file(c: pd.DataFrame) -> bytes:
+    """Two tickers interleaved: the course stock and a made-up one at twice the price."""
+    lines = ["symbol,date,open,high,low,close,volume"]
+    for r in c.itertuples():
+        lines.append(f"600519.SS,{r.date:%Y-%m-%d},{r.open},{r.high},{r.low},{r.close},{r.volume}")
+        lines.append(f"TWICE,{r.date:%Y-%m-%d},{2 * r.open},{2 * r.high},{2 * r.low},{2 * r.close},{r.volume}")
+    return "\n".join(lines).encode()
+
+
+DIALECTS = {
+    "yahoo": yahoo,
+    "stooq": stooq,
+    "stooq_openint": lambda c: stooq(c, open_int=True),
+    "tushare": tushare,
+    "akshare": akshare,
+    "akshare_gbk": lambda c: akshare(c, encoding="gb18030"),
+    "investing": investing,
+    "semicolon_decimal_comma": semicolon,
+    "gzip_yahoo": lambda c: gzip.compress(yahoo(c)),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_round_trip_every_dialect(course, dialect):
+    data = read_prices(DIALECTS[dialect](course), name=f"upload: {dialect}.csv")
+    assert list(data.frame.index) == list(course["date"])  # same dates, ascending
+    assert data.frame.index.name == "date"
+    np.testing.assert_allclose(data.frame["open"], course["open"], atol=5e-4)
+    np.testing.assert_allclose(data.frame["close"], course["close"], atol=5e-4)
+    assert data.columns[:4] == ["open", "high", "low", "close"]
+    assert data.source == f"upload: {dialect}.csv"
+    assert all(dtype == np.float64 for dtype in data.frame.dtypes)
+
+
+def test_course_file_read_as_is(course_csv):
+    data = read_prices(course_csv)
+    assert len(data.frame) == 2426
+    assert (data.start, data.end) == (pd.Timestamp("2010-04-26"), pd.Timestamp("2020-04-24"))
+    assert data.columns == ["open", "high", "low", "close", "volume"]  # the unnamed index and code are gone
+    assert data.ticker == "600519" and data.tickers == ()
+    assert data.report == "Read 2426 rows, kept 2426: nothing needed cleaning."
+    assert data.source == "file: SH600519.csv"
+
+
+def test_investing_is_reversed_and_volume_suffix_read(course):
+    data = read_prices(investing(course))
+    assert "reversed the order (the file was newest first)" in data.report
+    np.testing.assert_allclose(data.frame["volume"], course["volume"], rtol=0.01)  # "3.44M" style
+
+
+def test_akshare_extra_columns_kept_after_canonical(course):
+    data = read_prices(akshare(course))
+    assert data.columns == ["open", "high", "low", "close", "volume", "成交额", "振幅", "涨跌幅", "涨跌额", "换手率"]
+
+
+def test_long_file_tickers_choice(course):
+    raw = long_file(course)
+    assert find_tickers(raw) == ("600519.SS", "TWICE")
+    twice = read_prices(raw, ticker="twice")  # case-insensitive
+    assert twice.ticker == "TWICE" and twice.tickers == ("600519.SS", "TWICE")
+    np.testing.assert_allclose(twice.frame["open"], 2 * course["open"])
+    assert len(twice.frame) == len(course)
+
+
+# ----------------------------------------------------------------------------- cleaning report
+
+MESSY = """Date,Open,High,Low,Close,Volume
+2024-01-05,15,16,14,15.5,500
+2024-01-02,10,11,9,10.5,100
+2024-01-04,,14,12,13.5,300
+2024-01-03,12,13,11,12.5,200
+2024-01-02,10,11,9,10.5,100
+not a date,1,1,1,1,1
+2024-01-08,18,,17,18.5,800
+2024-01-09,,,,,
+2024-01-03,99,99,99,99,99
+2024-01-10,20,21,19,20.5,1000
+"""
+
+
+def test_messy_file_report_and_values():
+    data = read_prices(MESSY.encode())
+    assert data.report == (
+        "Read 10 rows, kept 6: dropped 1 rows without a valid date; sorted the rows by date; "
+        "removed 2 duplicate dates; dropped 1 rows with no prices; filled 2 missing values from the previous day."
+    )
+    assert [d.day for d in data.frame.index] == [2, 3, 4, 5, 8, 10]
+    assert data.frame.loc["2024-01-03", "open"] == 12  # the first of two duplicates is kept
+    assert data.frame.loc["2024-01-04", "open"] == 12  # a gap filled from the previous day
+    assert data.frame.loc["2024-01-08", "high"] == 16
+
+
+def test_leading_gap_rows_dropped():
+    data = read_prices(b"Date,Close,Volume\n2024-01-01,,5\n2024-01-02,3,6\n2024-01-03,4,7\n")
+    assert data.report == "Read 3 rows, kept 2: dropped 1 rows at the start with missing values."
+    assert list(data.frame["close"]) == [3.0, 4.0]
+
+
+def test_text_column_is_kept_out_of_the_frame():
+    data = read_prices(b"Date,Close,Note\n2024-01-01,3,up\n2024-01-02,4,down\n")
+    assert data.columns == ["close"] and data.text_columns == ("Note",)
+
+
+def test_dates_found_without_a_date_header():
+    data = read_prices(b"when,close\n01/02/2024,1\n01/03/2024,2\n01/31/2024,3\n")
+    assert list(data.frame.index.day) == [2, 3, 31]
+
+
+# ----------------------------------------------------------------------------- targets and lengths
+
+
+def test_target_series_by_canonical_or_file_name(course):
+    data = read_prices(akshare(course))
+    assert target_series(data, "open").equals(target_series(data, "开盘"))
+    assert resolve_column(data, "Close") == "close"
+    assert default_target(data) == "open"
+    only_close = read_prices(b"Date,Close\n2024-01-01,3\n2024-01-02,4\n")
+    assert default_target(only_close) == "close"
+
+
+def test_check_length_passes_at_exactly_the_minimum():
+    check_length(361, window=60, test_size=300)  # one training window plus the test rows
+    with pytest.raises(AppError) as err:
+        check_length(360, window=60, test_size=300)
+    assert err.value.kind is ErrorKind.TOO_FEW_ROWS
+
+
+# ----------------------------------------------------------------------------- each error kind
+
+
+def kind_of(source, **kwargs) -> ErrorKind:
+    with pytest.raises(AppError) as err:
+        read_prices(source, **kwargs)
+    return err.value.kind
+
+
+def test_error_empty_file():
+    assert kind_of(b"") is ErrorKind.EMPTY_FILE
+    assert kind_of(b"  \n\n") is ErrorKind.EMPTY_FILE
+    assert kind_of(b"Date,Open,Close\n") is ErrorKind.EMPTY_FILE  # a header and no rows
+
+
+def test_error_not_csv():
+    assert kind_of(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") is ErrorKind.NOT_CSV
+    assert kind_of(b"<!DOCTYPE html><html><body>Not found</body></html>") is ErrorKind.NOT_CSV
+    assert kind_of(b"PK\x03\x04 spreadsheet") is ErrorKind.NOT_CSV
+    assert kind_of(b"hello there, this is just a sentence\nand another one") is ErrorKind.NOT_CSV
+
+
+def test_error_no_date_column():
+    assert kind_of(b"open,close\n1,2\n3,4\n") is ErrorKind.NO_DATE_COLUMN
+    with pytest.raises(AppError) as err:
+        read_prices(b"Date,Close\nyesterday,2\ntoday,3\n")
+    assert err.value.kind is ErrorKind.NO_DATE_COLUMN
+    assert "'Date'" in err.value.sentence and "'yesterday'" in err.value.sentence
+
+
+def test_error_no_price_column():
+    assert kind_of(b"Date,Comment\n2024-01-01,up\n2024-01-02,down\n") is ErrorKind.NO_PRICE_COLUMN
+    data = read_prices(b"Date,Close\n2024-01-01,3\n2024-01-02,4\n")
+    with pytest.raises(AppError) as err:
+        target_series(data, "open")
+    assert err.value.kind is ErrorKind.NO_PRICE_COLUMN
+    assert "close" in err.value.sentence  # names the columns there are
+
+
+def test_error_text_target():
+    data = read_prices(b"Date,Close,Note\n2024-01-01,3,up\n2024-01-02,4,down\n")
+    with pytest.raises(AppError) as err:
+        target_series(data, "Note")
+    assert err.value.kind is ErrorKind.TEXT_TARGET
+
+
+def test_error_too_few_rows():
+    with pytest.raises(AppError) as err:
+        check_length(100, window=60, test_size=300)
+    assert err.value.kind is ErrorKind.TOO_FEW_ROWS
+    assert "100 rows" in err.value.sentence and "at least 361" in err.value.sentence
+
+
+def test_error_ticker_missing(course):
+    with pytest.raises(AppError) as err:
+        read_prices(long_file(course.head(5)), ticker="MSFT")
+    assert err.value.kind is ErrorKind.TICKER_MISSING
+    assert "'MSFT'" in err.value.sentence and "600519.SS, TWICE" in err.value.sentence
+
+
+def test_error_ticker_not_chosen():
+    raw = b"ticker,date,close\nA,2024-01-01,1\nB,2024-01-01,2\nA,2024-01-02,3\n"
+    with pytest.raises(AppError) as err:
+        read_prices(raw)
+    assert err.value.kind is ErrorKind.TICKER_NOT_CHOSEN
+    assert err.value.sentence == "The file holds 2 tickers (A, B): choose one."
+
+
+def test_error_file_too_large(monkeypatch):
+    monkeypatch.setattr("core.prices.MAX_BYTES", 10)
+    assert kind_of(b"Date,Close\n2024-01-01,3\n") is ErrorKind.FILE_TOO_LARGE
+
+
+def test_error_missing_path(tmp_path):
+    assert kind_of(tmp_path / "nowhere.csv") is ErrorKind.BAD_INPUT
+
+
+def test_file_text_in_sentences_is_quoted_and_short():
+    header = "<b>" + "x" * 100
+    with pytest.raises(AppError) as err:
+        read_prices(f"{header},Close\nnot-a-date,1\nnope,2\n".encode())
+    assert err.value.kind is ErrorKind.NO_DATE_COLUMN  # no column parses as dates
+    data = read_prices(f"Date,Close,{header}\n2024-01-01,1,a\n2024-01-02,2,b\n".encode(), name="x")
+    assert data.text_columns == (header,)  # kept as text, word for word
+    with pytest.raises(AppError) as err:
+        target_series(data, header)
+    assert len(err.value.sentence) < 120 and "…" in err.value.sentence
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda v: round(v, 2)))
+def test_parse_numbers_reads_thousands_and_decimal_comma(value):
+    english = f"{value:,.2f}"
+    european = english.replace(",", "_").replace(".", ",").replace("_", ".")
+    got = parse_numbers(pd.Series([english, european, f"{value / 1e6:.6f}M"]), decimal_comma=False)
+    assert got[0] == pytest.approx(value)
+    assert parse_numbers(pd.Series([european]), decimal_comma=True)[0] == pytest.approx(value)
+    assert got[2] == pytest.approx(value, abs=1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=60))
+def test_cleaned_index_is_sorted_and_unique(days):
+    rows = [f"{pd.Timestamp('2024-01-01') + pd.Timedelta(days=d):%Y-%m-%d},{d}" for d in days]
+    data = read_prices(("Date,Close\n" + "\n".join(rows) + "\n").encode())
+    assert data.frame.index.is_monotonic_increasing and data.frame.index.is_unique
+    assert len(data.frame) == len(set(days))
+    assert list(data.frame["close"]) == sorted(set(days))  # each date keeps its own value
+
+
+def test_fingerprint_is_stable_and_sensitive():
+    a = read_prices(b"Date,Close\n2024-01-01,3\n2024-01-02,4\n")
+    b = read_prices(b"Date,Close\n2024-01-02,4\n2024-01-01,3\n")
+    c = read_prices(b"Date,Close\n2024-01-01,3\n2024-01-02,5\n")
+    assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+    assert len(a.fingerprint()) == 16
+    assert set(CANONICAL) == {"open", "high", "low", "close", "adj_close", "volume"}
