@@ -1,0 +1,183 @@
+"""Startup speed: `streamlit run app.py` to a rendered home page in headless Chromium.
+
+Measures N cold starts (a new server process each time; the browser is already open, as a
+teacher's would be) and reports the median, then a warm reload of the home page, and, when the
+forecasting page exists and `--cached-page` is given, the re-render of a page whose result is
+already cached (a second browser session pressing the same button).
+
+Targets (issue 7): median cold start <= 4 s; cached re-render < 1 s.
+Traffic goes only to the app on 127.0.0.1. Prints one JSON object (and writes it to --out).
+
+    python3 benchmarks/bench_startup.py [--runs 5] [--out test-artifacts/bench/startup.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_for_app  # noqa: E402
+
+COLD_TARGET_S = 4.0
+CACHED_TARGET_S = 1.0
+
+
+def launch_server(port: int, env: dict) -> subprocess.Popen:
+    """The same command as tests/e2e/conftest.py start_app, returned at once (no health wait)."""
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+    ]  # fmt: skip
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def goto_when_up(page, url: str, deadline: float) -> None:
+    """Navigate as soon as the server accepts connections (retrying while it is still starting)."""
+    while True:
+        try:
+            page.goto(url, wait_until="domcontentloaded", timeout=5_000)
+            return
+        except Exception:  # connection refused while the server starts  # noqa: BLE001
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def rendered_home(page, timeout_ms: float = 60_000) -> None:
+    """Rendered: the title and the last section (package versions) are shown, the script has finished."""
+    page.get_by_role("heading", name="RNN Lab").wait_for(timeout=timeout_ms)
+    page.get_by_role("heading", name="Runtime").wait_for(timeout=timeout_ms)
+    wait_for_app(page, timeout=timeout_ms)
+
+
+def cold_start(browser, env: dict) -> float:
+    """Seconds from launching `streamlit run` to the rendered home page in a fresh browser tab."""
+    port = free_port()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    start = time.perf_counter()
+    proc = launch_server(port, env)
+    try:
+        goto_when_up(page, f"http://127.0.0.1:{port}/", time.monotonic() + 60)
+        rendered_home(page)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+        stop(proc)
+
+
+def warm_reload(browser, url: str) -> float:
+    """Seconds to render the home page again on a running server (its data table is cached)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    rendered_home(page)
+    start = time.perf_counter()
+    page.reload()
+    rendered_home(page)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def measure(runs: int, cached_page: bool) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    env = {"RNNLAB_CACHE_DIR": tempfile.mkdtemp(prefix="rnnlab-bench-cache-")}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        cold = [round(cold_start(browser, env), 3) for _ in range(runs)]
+        port = free_port()
+        proc = start_app(port, env)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            reload_s = round(warm_reload(browser, url), 3)
+            cached = cached_forecast_rerender(browser, url) if cached_page else None
+        finally:
+            stop(proc)
+        browser.close()
+    result = {
+        "benchmark": "startup",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "cold_start_runs_s": cold,
+        "cold_start_median_s": round(statistics.median(cold), 3),
+        "cold_start_target_s": COLD_TARGET_S,
+        "home_reload_s": reload_s,
+        "cached_forecast_rerender_s": cached,
+        "cached_target_s": CACHED_TARGET_S,
+    }
+    result["cold_start_ok"] = result["cold_start_median_s"] <= COLD_TARGET_S
+    result["cached_ok"] = (cached if cached is not None else reload_s) < CACHED_TARGET_S
+    return result
+
+
+def cached_forecast_rerender(browser, url: str) -> float | None:
+    """Seconds for a second session to show an already-trained forecast (None if no page yet)."""
+    if not (ROOT / "pages" / "2_Stock_forecasting.py").exists():
+        return None
+    from benchmarks.bench_load import open_forecast, press_train_and_wait
+
+    times = []
+    for _ in range(2):  # the first press trains (and fills the cache), the second is the cached one
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        open_forecast(page, url)
+        times.append(press_train_and_wait(page))
+        context.close()
+    return round(times[-1], 3)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {cpus} CPU ({model}), Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="cold starts to take the median of (1-10)")
+    parser.add_argument("--cached-page", action="store_true", help="also time a cached forecast re-render")
+    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "bench" / "startup.json")
+    args = parser.parse_args()
+    if not 1 <= args.runs <= 10:
+        parser.error("--runs must be between 1 and 10")
+    result = measure(args.runs, args.cached_page)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
