@@ -23,7 +23,7 @@ import numpy as np
 
 from core.cache import ResultCache, Serializer, fingerprint_array, make_key
 from core.errors import AppError, ErrorKind
-from core.models import CELL_LABELS, CELLS, check_cell
+from core.models import CELL_LABELS, check_cell
 from core.progress import EpochTracker, Reporter
 
 ALPHABET_5 = "abcde"
@@ -211,6 +211,7 @@ class LetterResult:
     cached: bool = False  # True when this call found it in the cache
     predictions: dict[str, str] = field(default_factory=dict)  # input string -> predicted letter
     key: str = ""  # cache key (continued models chain from it)
+    resumed_at: tuple[int, ...] = ()  # epochs after which training was continued (for the curves)
 
 
 _TRAIN_LOCK = threading.Lock()  # seeding is global: one training at a time keeps runs reproducible
@@ -326,8 +327,10 @@ def continue_training(
             fit_compiled(model, x, y, config, tracker, first_epoch=done + 1)
             seconds = time.perf_counter() - start
         accuracy, predictions = _final_predictions(model, result.config)
-        total = done + extra_epochs
-        return LetterResult(model, result.config, tracker.history, accuracy, seconds, total, False, predictions, key)
+        total, resumed = done + extra_epochs, (*result.resumed_at, done)
+        return LetterResult(
+            model, result.config, tracker.history, accuracy, seconds, total, False, predictions, key, resumed
+        )
 
     value, was_cached = LETTERS_CACHE.get_or_compute(key, compute, use_cache=use_cache)
     return dataclasses.replace(value, cached=was_cached)
@@ -385,6 +388,34 @@ def keep_going(result_or_model, config: LetterConfig, text: str, steps: int) -> 
     return out
 
 
+@dataclass(frozen=True)
+class MappingRow:
+    """One training input: what should follow, what the model predicts, and how sure it is."""
+
+    text: str  # the input letters
+    expected: str  # the letter that follows in the alphabet
+    predicted: str  # the model's most likely letter
+    probability: float  # the model's probability of `predicted`
+    runner_up: str  # the second most likely letter (shows a model hesitating between two)
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted == self.expected
+
+
+def mapping_rows(result_or_model, config: LetterConfig) -> list[MappingRow]:
+    """The course's mapping table: every training input -> predicted letter."""
+    model = getattr(result_or_model, "model", result_or_model)
+    x, y, inputs = make_dataset(config)
+    probs = np.asarray(model(x, training=False))  # (samples, letters)
+    order = np.argsort(-probs, axis=-1)
+    a = config.alphabet
+    return [
+        MappingRow(text, a[int(y[i])], a[int(order[i, 0])], float(probs[i, order[i, 0]]), a[int(order[i, 1])])
+        for i, text in enumerate(inputs)
+    ]
+
+
 # ---------------------------------------------------------------- inspection
 
 
@@ -428,6 +459,85 @@ def embedding_view(model, config: LetterConfig) -> EmbeddingView:
     _, singular, vt = np.linalg.svd(centred, full_matrices=False)  # PCA through the SVD
     explained = float((singular[:2] ** 2).sum() / max((singular**2).sum(), 1e-12))
     return EmbeddingView(config.alphabet, centred @ vt[:2].T, dim, explained)
+
+
+_SCRIPT = """\"\"\"Letter prediction {title} as a stand-alone Keras script in the course's six steps.
+
+Written by RNN Lab from the page's settings. Run: python {file_name}
+\"\"\"
+
+# 1. import
+import keras
+import numpy as np
+
+# 2. training data: every input of {input_len} letter(s) and the letter that follows it
+alphabet = {alphabet!r}
+input_len = {input_len}
+cyclic = {cyclic}  # {cyclic_note}
+n = len(alphabet)
+starts = range(n) if cyclic else range(n - input_len)
+inputs = ["".join(alphabet[(s + i) % n] for i in range(input_len)) for s in starts]
+x_train = np.array([[alphabet.index(ch) for ch in text] for text in inputs], dtype="int32")  # (samples, time)
+y_train = np.array([(s + input_len) % n for s in starts], dtype="int32")  # id of the next letter
+{one_hot_line}keras.utils.set_random_seed({seed})  # initial weights and shuffling
+
+# 3. the model
+model = keras.Sequential(
+    [
+        keras.Input(shape={input_shape}{input_dtype}),
+{embedding_line}        keras.layers.{cell_class}({units}),
+        keras.layers.Dense(n, activation="softmax"),
+    ]
+)
+
+# 4. compile
+model.compile(
+    optimizer=keras.optimizers.Adam({learning_rate}),
+    loss=keras.losses.SparseCategoricalCrossentropy(),
+    metrics=["sparse_categorical_accuracy"],
+)
+
+# 5. fit
+history = model.fit(x_train, y_train, batch_size={batch_size}, epochs={epochs}, verbose=2)
+
+# 6. summary
+model.summary()
+
+# afterwards: the prediction for every training input
+predicted = model.predict(x_train, verbose=0).argmax(axis=1)
+for text, p in zip(inputs, predicted):
+    print(text, "->", alphabet[p])
+"""
+
+
+def script_file_name(config: LetterConfig) -> str:
+    return f"letters_{config.task}_{config.cell}.py"
+
+
+def standalone_script(config: LetterConfig) -> str:
+    """An equivalent plain-Keras script (model.fit) in the course's six steps."""
+    onehot = config.encoding == "onehot"
+    title = config.task if config.task != "custom" else f"({config.alphabet[:8]}…, {config.input_len} letters)"
+    return _SCRIPT.format(
+        title=title,
+        file_name=script_file_name(config),
+        alphabet=config.alphabet,
+        input_len=config.input_len,
+        cyclic=config.cyclic,
+        cyclic_note="windows wrap around the end of the alphabet" if config.cyclic else "windows stop at the end",
+        one_hot_line='x_train = np.eye(n, dtype="float32")[x_train]  # one-hot: (samples, time, letters)\n'
+        if onehot
+        else "",
+        seed=config.seed,
+        input_shape="(input_len, n)" if onehot else "(input_len,)",
+        input_dtype="" if onehot else ', dtype="int32"',
+        embedding_line="" if onehot else f"        keras.layers.Embedding(n, {config.embed_dim}),\n",
+        cell_class=config.cell_label,
+        units=config.units,
+        learning_rate=config.learning_rate,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+    )
 
 
 # ---------------------------------------------------------------- files
@@ -502,6 +612,7 @@ def _save_result(result: LetterResult, folder: Path) -> None:
         "epochs_run": result.epochs_run,
         "predictions": result.predictions,
         "key": result.key,
+        "resumed_at": list(result.resumed_at),
     }
     (folder / "result.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -512,29 +623,10 @@ def _load_result(folder: Path) -> LetterResult:
     meta = json.loads((folder / "result.json").read_text(encoding="utf-8"))
     model = keras.saving.load_model(folder / "model.keras", compile=False)
     config = LetterConfig(**meta.pop("config"))
+    meta["resumed_at"] = tuple(meta.get("resumed_at", ()))
     return LetterResult(model=model, config=config, cached=True, **meta)
 
 
 LETTERS_CACHE: ResultCache[LetterResult] = ResultCache(
     "letters", max_items=32, serializer=Serializer(_save_result, _load_result)
 )
-
-__all__ = [
-    "ALPHABET_26",
-    "ALPHABET_5",
-    "CELLS",
-    "LETTERS_CACHE",
-    "TASKS",
-    "EmbeddingView",
-    "LetterConfig",
-    "LetterResult",
-    "build_letter_model",
-    "continue_training",
-    "embedding_view",
-    "keep_going",
-    "load_uploaded_model",
-    "make_dataset",
-    "predict_next",
-    "train_letters",
-    "warm",
-]
