@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from core.cells import cell_parameter_count, dense_parameter_count, embedding_parameter_count
 from core.i18n import text
@@ -219,7 +220,7 @@ def summarize(runs: Sequence[ModelRun], metrics: Sequence[str]) -> list[CellSumm
 class Verdict:
     """How two neighbours in the ranking compare on one metric."""
 
-    kind: str  # "tie": |difference| <= the larger std; "clear": larger; "one_seed": no spread known
+    kind: str  # "tie": |difference| <= the larger std; "clear": larger; "one_seed": no spread known; "equal"
     better: str  # cell ahead on the metric's mean
     worse: str
     metric: str
@@ -244,7 +245,7 @@ def verdicts(summaries: Sequence[CellSummary], metric: str, lower_is_better: boo
     for a, b in zip(ranked, ranked[1:], strict=False):
         diff, spread = abs(a.mean(metric) - b.mean(metric)), max(a.std(metric), b.std(metric))
         one_seed = len(a.runs) < 2 or len(b.runs) < 2
-        kind = "one_seed" if one_seed else ("tie" if diff <= spread else "clear")
+        kind = "equal" if diff < 1e-12 else ("one_seed" if one_seed else ("tie" if diff <= spread else "clear"))
         out.append(Verdict(kind, a.cell, b.cell, metric, diff, spread))
     return out
 
@@ -450,6 +451,17 @@ def training_plan(config: CompareConfig, seeds: Sequence[int]) -> list[tuple[str
 # ---------------------------------------------------------------- running the batch
 
 
+def default_epochs(task: str, mode: str = "default") -> int:
+    """The pipeline's own epochs for a task and mode (what the page's epochs field starts at)."""
+    if task == "letters":
+        from core.letters import LetterConfig
+
+        return LetterConfig().epochs
+    from core.forecast import ForecastConfig
+
+    return (ForecastConfig.course() if mode == "course" else ForecastConfig.default()).epochs
+
+
 def forecast_config(config: CompareConfig, cell: str, seed: int | None = None):
     """The page pipeline's configuration for one model of the comparison (same split, window, epochs)."""
     from core.forecast import ForecastConfig
@@ -557,3 +569,55 @@ def _attach_baselines(c: Comparison, result) -> None:
     table = result.metrics
     c.baseline_metrics = {name: {m: float(table.loc[name, m]) for m in table.columns} for name in c.baselines}
     c.best_baseline = result.best_baseline
+
+
+# ---------------------------------------------------------------- tables for the page
+
+METRIC_DIGITS: dict[str, int] = {"rmse": 2, "mae": 2, "theil_u": 3, "rmse_vs_best": 3, "accuracy": 2,
+                                 "epochs_to_100": 1, "final_loss": 4}  # fmt: skip
+
+
+def _pm(mean: float, std: float, digits: int) -> str:
+    return "–" if math.isnan(mean) else f"{mean:,.{digits}f} ± {std:,.{digits}f}"
+
+
+def summary_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
+    """One row per cell: parameters, time, epochs and every metric as 'mean ± std' (headers in `lang`)."""
+
+    def col(key: str) -> str:
+        return text("compare", f"col_{key}", lang)
+
+    rows = []
+    for s in c.summaries:
+        row = {col("model"): CELL_NAMES[s.cell], col("params"): f"{s.params:,}",
+               col("seconds"): f"{s.train_seconds_total:.1f}", col("epochs"): _pm(*s.epochs_run, 1)}  # fmt: skip
+        for metric in c.config.metrics:
+            row[col(metric)] = _pm(*s.stats[metric], METRIC_DIGITS[metric])
+        row[col("cached")] = f"{sum(r.cached for r in s.runs)} / {len(s.runs)}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def formula_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
+    model, params, formula = (text("compare", f"col_{k}", lang) for k in ("model", "params", "formula"))
+    return pd.DataFrame([{model: CELL_NAMES[s.cell], params: s.params, formula: s.formula} for s in c.summaries])
+
+
+def runs_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
+    """Every single run: cell, seed, time, epochs, cache, metrics."""
+
+    def col(key: str) -> str:
+        return text("compare", f"col_{key}", lang)
+
+    rows = [{col("model"): CELL_NAMES[r.cell], col("seed"): r.seed, col("seconds"): round(r.train_seconds, 2),
+             col("epochs"): r.epochs_run, col("cached"): r.cached,
+             **{col(m): round(r.metrics[m], METRIC_DIGITS[m] + 1) for m in c.config.metrics}} for r in c.runs]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def baseline_frame(c: Comparison) -> pd.DataFrame:
+    """The baselines' metrics on the same days (price only)."""
+    keep = ("rmse", "mae", "theil_u", "direction_accuracy")
+    frame = pd.DataFrame({n: {k: m[k] for k in keep} for n, m in c.baseline_metrics.items()}).T
+    frame.index = [n.replace("_", " ") for n in frame.index]
+    return frame.round(3)
