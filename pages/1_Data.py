@@ -1,0 +1,51 @@
+"""Data: pick an embedded series, upload a CSV or fetch a ticker; see what was cleaned and the chart."""
+
+import streamlit as st
+
+from core.datasets import list_datasets
+from core.figures.data import price_figure
+from ui.common import setup_page
+from ui.data_picker import data_picker, target_picker
+
+t = setup_page("data")
+st.title(t("heading"))
+st.caption(t("intro"))
+
+data = data_picker("data", t)
+if data is None:
+    st.info(t("no_data"))
+    st.stop()
+
+target = target_picker("data", data, t=t)
+
+rows, first, last = st.columns(3)
+rows.metric(t("rows"), f"{len(data.frame):,}")
+first.metric(t("first_date"), f"{data.start:%Y-%m-%d}")
+last.metric(t("last_date"), f"{data.end:%Y-%m-%d}")
+
+st.subheader(t("chart_heading"))
+labels = {
+    "ohlc": t("ohlc_label"),
+    "target": t("target_label", name=target),
+    "date": t("axis_date"),
+    "price": t("axis_price"),
+}
+st.plotly_chart(price_figure(data.frame, target, title=data.source, labels=labels), key="data.chart")
+st.caption(t("chart_caption"))
+
+embedded = {f"embedded: {i.name}": i for i in list_datasets()}
+if data.source in embedded:
+    info = embedded[data.source]
+    st.caption(
+        t("provenance", package=info.package, version=info.version, path=info.path_in_package, licence=info.licence)
+    )
+
+with st.expander(t("table_heading")):
+    st.dataframe(data.frame.tail(20), width="stretch")
+    st.download_button(
+        t("download_clean"),
+        data.frame.to_csv().encode(),
+        file_name="".join(c if c.isalnum() else "_" for c in (data.ticker or "prices")) + "-clean.csv",
+        mime="text/csv",
+        key="data.download",
+    )
