@@ -1,0 +1,53 @@
+"""Headless AppTest of the letter page: train L1 with one click, then predict a -> b."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture
+def app(root, isolated_cache) -> AppTest:
+    at = AppTest.from_file(str(root / "pages" / "3_Letter_prediction.py"), default_timeout=120)
+    at.run()
+    return at
+
+
+def test_first_visit_trains_nothing(app):
+    assert not app.exception
+    assert "letters.result" not in app.session_state
+    assert app.radio(key="letters.task").value == "L1"
+    assert any("Train" in i.value for i in app.info)
+
+
+def test_train_l1_and_predict_a_to_b(app):
+    app.button(key="letters.train").click().run()
+    assert not app.exception
+    result = app.session_state["letters.result"]
+    assert result.accuracy == 1.0
+    assert result.predictions == {"a": "b", "b": "c", "c": "d", "d": "e", "e": "a"}
+    table = app.dataframe[0].value
+    assert list(table.iloc[:, 0]) == list("abcde")
+    assert list(table.iloc[:, 2]) == list("bcdea")
+    assert set(table.iloc[:, 4]) == {"✅"}
+    app.text_input(key="letters.text").input("a").run()
+    metric = next(m for m in app.metric if "→" in str(m.value))
+    assert metric.value == "a → b"
+
+
+def test_wrong_letter_and_invalid_alphabet_give_sentences(app):
+    app.button(key="letters.train").click().run()
+    app.text_input(key="letters.text").input("z").run()
+    assert any("'z' is not in the alphabet" in e.value for e in app.error)
+    app.radio(key="letters.alphabet_mode").set_value("typed").run()
+    app.text_input(key="letters.alphabet_typed").input("abca").run()
+    assert any("repeats 'a'" in e.value for e in app.error)
+    assert app.button(key="letters.train").disabled
+
+
+def test_keep_going_generates(app):
+    app.button(key="letters.train").click().run()
+    app.text_input(key="letters.text").input("c").run()
+    app.number_input(key="letters.steps").set_value(6).run()
+    app.button(key="letters.keep_going").click().run()
+    assert app.session_state["letters.generated"] == ("c", "cdeabcd")
