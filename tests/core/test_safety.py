@@ -10,6 +10,7 @@ Behaviour part (AppTest): column names and tickers holding HTML/script are shown
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,151 @@ def test_detectors_catch_bad_samples(snippet, expected):
 )
 def test_detectors_pass_safe_samples(snippet):
     assert unsafe_findings(snippet) == []
+
+
+# ----------------------------------------------------------------------------- widgets are bounded
+
+
+def widget_calls(name: str) -> list[tuple[str, ast.Call]]:
+    calls = []
+    for path in app_files():
+        if path.parts[-2] == "core":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and call_name(node) == name:
+                calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
+    return calls
+
+
+def test_every_number_input_has_bounds():
+    calls = widget_calls("number_input")
+    assert calls, "no number_input found: the scan is looking in the wrong place"
+    given = lambda node, kw, pos: any(k.arg == kw for k in node.keywords) or len(node.args) > pos  # noqa: E731
+    unbounded = [where for where, node in calls if not (given(node, "min_value", 1) and given(node, "max_value", 2))]
+    assert unbounded == []
+
+
+# Free text boxes without max_chars, and the core check that bounds what they feed (tested below).
+CHECKED_TEXT_INPUTS = {
+    "ui/data_picker.py": "core.yahoo.fetch_prices accepts only a 1-20 character ticker pattern",
+    "pages/3_Letter_prediction.py": "core.letters.LetterConfig accepts only 2-64 distinct letters",
+}
+
+
+def test_every_text_input_is_short_or_checked_in_core():
+    calls = widget_calls("text_input")
+    assert calls
+    for where, node in calls:
+        limited = any(k.arg == "max_chars" for k in node.keywords)
+        assert limited or where.split(":")[0] in CHECKED_TEXT_INPUTS, f"{where}: text_input without max_chars"
+
+
+def test_typed_alphabet_is_bounded_in_core():
+    from core.letters import LetterConfig
+
+    with pytest.raises(ValueError):
+        LetterConfig(alphabet="".join(chr(0x4E00 + i) for i in range(500)))
+
+
+@pytest.mark.parametrize("ticker", ["<script>alert(1)</script>", "AAPL; rm -rf /", "../../etc/passwd", "A" * 200, ""])
+def test_hostile_ticker_is_refused_before_any_download(ticker, monkeypatch):
+    import yfinance
+
+    from core.errors import AppError, ErrorKind
+    from core.yahoo import fetch_prices
+
+    calls = []
+    monkeypatch.setattr(yfinance, "download", lambda *a, **k: calls.append(a))
+    with pytest.raises(AppError) as caught:
+        fetch_prices(ticker, "2020-01-01", "2020-06-30")
+    assert caught.value.kind == ErrorKind.UNKNOWN_TICKER
+    assert calls == []
+    assert "<" not in caught.value.sentence  # the sentence does not echo the hostile text
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"epochs": 0}, {"epochs": -5}, {"window": 0}, {"units": 0}, {"batch_size": 0}, {"layers": 0},
+        {"dropout": 1.0}, {"dropout": float("nan")}, {"learning_rate": 0.0}, {"learning_rate": float("nan")},
+        {"cell": "transformer"}, {"mode": "magic"}, {"test_size": 10, "eval_after": 60},
+    ],
+)  # fmt: skip
+def test_forecast_config_refuses_bad_values(changes):
+    from core.forecast import ForecastConfig
+
+    with pytest.raises(ValueError):
+        ForecastConfig(**({"cell": "lstm", "mode": "default"} | changes))
+
+
+@pytest.mark.parametrize(
+    "changes", [{"epochs": 10**7}, {"units": 10**6}, {"window": 10**6}, {"batch_size": 10**8}, {"layers": 500}]
+)
+def test_forecast_config_refuses_absurd_sizes(changes):
+    # LetterConfig and CompareConfig cap their sizes; a forecast config must too (the CLI reaches it directly)
+    from core.forecast import ForecastConfig
+
+    with pytest.raises(ValueError):
+        ForecastConfig.default("lstm", **changes)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"epochs": 0}, {"epochs": 10**6}, {"units": 0}, {"units": 10**5}, {"learning_rate": 0.0}, {"seed": -1},
+     {"epochs": True}, {"cell": "cnn"}, {"alphabet": "a"}, {"alphabet": "a b"}],
+)  # fmt: skip
+def test_letter_config_refuses_bad_values(changes):
+    from core.letters import LetterConfig
+
+    with pytest.raises(ValueError):
+        LetterConfig(**changes)
+
+
+# ----------------------------------------------------------------------------- file text shown as text
+
+SCRIPT_COLUMN = "<script>alert('col')</script>"
+HTML_TICKERS = ("<b>AAA</b>", "<img src=x onerror=alert(1)>")
+
+
+def hostile_csv() -> bytes:
+    rows = ["Date,Ticker,Open," + SCRIPT_COLUMN + ",Close"]
+    dates = [d.strftime("%Y-%m-%d") for d in __import__("pandas").bdate_range("2021-02-01", periods=30)]
+    for ticker in HTML_TICKERS:
+        rows += [f"{d},{ticker},{100 + i},{200 + i},{101 + i}" for i, d in enumerate(dates)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def rendered_texts(at) -> list:
+    kinds = ("markdown", "caption", "error", "info", "warning", "success", "title", "header", "subheader")
+    return [element for kind in kinds for element in getattr(at, kind)]
+
+
+def assert_inert(at) -> None:
+    """No rendered text allows HTML where file text appears, and the markup signs are escaped."""
+    for element in rendered_texts(at):
+        value = element.value
+        if any(s in value.replace("\\", "") for s in ("<script", "<img", "<b>", "<i>")):
+            assert not getattr(element.proto, "allow_html", False), value
+            assert re.search(r"(?<!\\)<", value) is None, f"an unescaped '<' in {value!r}"
+
+
+def test_html_in_column_names_tickers_and_file_names_is_shown_as_text():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Data.py"), default_timeout=120).run()
+    at.radio(key="data.data_source").set_value("upload").run()
+    at.file_uploader(key="data.upload").upload("<i>x</i>.csv", hostile_csv(), "text/csv")
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "choose one" in at.error[0].value  # two tickers: pick one
+    assert_inert(at)
+    picker = at.selectbox(key="data.file_ticker")
+    assert list(picker.options) == list(HTML_TICKERS)  # option labels are plain text
+    picker.select(HTML_TICKERS[1]).run()
+    at.selectbox(key="data.target").select(SCRIPT_COLUMN).run()
+    assert not at.exception and len(at.error) == 0
+    assert_inert(at)
+    assert SCRIPT_COLUMN in list(at.dataframe[0].value.columns)  # the table shows the name as data
+    assert at.metric[0].value == "30"
+    spec = at.get("plotly_chart")[0].proto.spec  # Plotly renders a few tags: names arrive escaped
+    assert "&lt;script&gt;" in spec and "<script" not in spec and "<i>" not in spec
