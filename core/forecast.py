@@ -253,7 +253,7 @@ def check_data(frame: pd.DataFrame, config: ForecastConfig) -> None:
 
 
 def _used_columns(frame: pd.DataFrame, config: ForecastConfig) -> tuple[str, ...]:
-    cols = [c for c in OHLC if c in frame.columns] if config.mode == "default" else []
+    cols = [c for c in OHLC if c in frame.columns]  # course mode reads the close only for its baseline
     return tuple(dict.fromkeys([*cols, config.target]))
 
 
@@ -366,7 +366,7 @@ def _compute(frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, repo
         train_seconds=outcome.seconds,
         epochs_run=outcome.epochs_run,
         chosen_epoch=outcome.chosen_epoch,
-        eval_dates=pd.DatetimeIndex(frame.index[rows]),
+        eval_dates=pd.DatetimeIndex(frame.index[rows], name="date").as_unit("ns"),
         actual=actual,
         predictions=predictions,
         baselines=baselines,
@@ -479,7 +479,7 @@ def default_target(columns) -> str:
 
 def save_result(result: ForecastResult, folder: Path) -> None:
     result.model.save(folder / "model.keras")
-    arrays = {"actual": result.actual, "predictions": result.predictions, "eval_dates": result.eval_dates.asi8}
+    arrays = {"actual": result.actual, "predictions": result.predictions}
     arrays |= {f"baseline__{k}": v for k, v in result.baselines.items()}
     np.savez(folder / "arrays.npz", **arrays)
     result.tail.to_csv(folder / "tail.csv", index_label="date")
@@ -493,6 +493,7 @@ def save_result(result: ForecastResult, folder: Path) -> None:
         "chosen_epoch": result.chosen_epoch,
         "metrics": result.metrics.to_dict(orient="index"),
         "best_baseline": result.best_baseline,
+        "eval_dates": [d.isoformat() for d in result.eval_dates],
         "notes": result.notes,
     }
     (folder / "result.json").write_text(json.dumps(meta))
@@ -518,7 +519,7 @@ def load_result(folder: Path) -> ForecastResult:
         train_seconds=meta["train_seconds"],
         epochs_run=meta["epochs_run"],
         chosen_epoch=meta["chosen_epoch"],
-        eval_dates=pd.DatetimeIndex(arrays["eval_dates"], name="date"),
+        eval_dates=pd.DatetimeIndex(pd.to_datetime(meta["eval_dates"]), name="date").as_unit("ns"),
         actual=arrays["actual"],
         predictions=arrays["predictions"],
         baselines={k.split("__", 1)[1]: arrays[k] for k in arrays.files if k.startswith("baseline__")},

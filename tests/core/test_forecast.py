@@ -1,0 +1,163 @@
+"""The forecast pipeline: same scored days for every mode and baseline, honest default, cache."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import AppError, ErrorKind
+from core.forecast import (
+    FORECAST_CACHE,
+    Codec,
+    ForecastConfig,
+    build_model,
+    forecast_future,
+    forecast_table,
+    prepare,
+    run_forecast,
+)
+from core.prices import PriceData, read_prices
+
+TINY = dict(window=10, test_size=100, eval_after=20, epochs=3, units=8, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def small(course_csv) -> PriceData:
+    """The last 450 rows of the course file (a few hundred rows keep training to seconds)."""
+    data = read_prices(course_csv)
+    return PriceData(data.frame.iloc[-450:].copy(), data.report, "test: last 450 rows")
+
+
+def with_test_rows_changed(data: PriceData, factor: float) -> PriceData:
+    frame = data.frame.copy()
+    wobble = factor + 0.05 * np.sin(np.arange(100))[:, None]  # a different change every day
+    frame.iloc[-100:] = frame.iloc[-100:].to_numpy() * wobble
+    return PriceData(frame, data.report, "test: changed test rows")
+
+
+def test_course_settings_are_the_courses():
+    c = ForecastConfig.course("gru")
+    assert (c.window, c.test_size, c.eval_after, c.epochs, c.batch_size) == (60, 300, 60, 50, 64)
+    assert (c.units, c.layers, c.dropout, c.learning_rate, c.target) == ((80, 100), 2, 0.2, 1e-3, "open")
+
+
+@pytest.mark.parametrize("change", [dict(cell="tcn"), dict(mode="fast"), dict(units=(8, 8)), dict(dropout=1.0)])
+def test_config_rejects_bad_values(change):
+    with pytest.raises(ValueError):
+        ForecastConfig(**(dict(cell="lstm") | change))
+
+
+def test_course_scaler_uses_training_rows_only(small):
+    config = ForecastConfig.course("rnn", **TINY)
+    codec, arrays, split = prepare(small.frame, config)
+    train_open = small.frame["open"].to_numpy()[: split.n_train]
+    assert codec.scaling.data_min == (train_open.min(),) and codec.scaling.data_max == (train_open.max(),)
+    assert arrays.x_val is arrays.x_eval  # the course validates on the test windows
+
+
+def test_default_training_arrays_ignore_the_test_rows(small):
+    config = ForecastConfig.default("lstm", **TINY)
+    codec, arrays, _ = prepare(small.frame, config)
+    codec2, arrays2, _ = prepare(with_test_rows_changed(small, 1.3).frame, config)
+    assert codec == codec2
+    np.testing.assert_array_equal(arrays.x_fit, arrays2.x_fit)
+    np.testing.assert_array_equal(arrays.x_val, arrays2.x_val)
+    assert not np.allclose(arrays.x_eval, arrays2.x_eval)  # only the scored windows changed
+    assert [c for c, _ in codec.columns] == ["open", "high", "low", "close"] and codec.anchor == "close"
+
+
+def test_zero_initialised_default_model_starts_at_the_previous_close(small):
+    config = ForecastConfig.default("gru", **TINY)
+    codec, arrays, _ = prepare(small.frame, config)
+    model = build_model(config, arrays.x_eval.shape[-1])
+    start = codec.decode(model.predict(arrays.x_eval, verbose=0), small.frame, arrays.eval_rows)
+    np.testing.assert_allclose(start, small.frame["close"].to_numpy()[arrays.eval_rows - 1])
+
+
+def test_every_mode_and_baseline_is_scored_on_the_same_days(small):
+    course = run_forecast(small, ForecastConfig.course("rnn", **TINY), use_cache=False)
+    default = run_forecast(small, ForecastConfig.default("rnn", **TINY), use_cache=False)
+    expected = small.frame.index[-80:]
+    assert course.eval_dates.equals(expected) and default.eval_dates.equals(expected)
+    for result in (course, default):
+        assert len(result.predictions) == len(result.actual) == 80
+        assert all(len(v) == 80 for v in result.baselines.values())
+        np.testing.assert_allclose(result.actual, small.frame["open"].to_numpy()[-80:])
+    for name in course.baselines:
+        np.testing.assert_array_equal(course.baselines[name], default.baselines[name])
+    assert list(course.metrics.index) == ["model", "persistence", "drift", "previous_close"]
+    assert course.best_baseline in ("persistence", "drift")  # course inputs do not include the close
+    assert default.best_baseline == "previous_close"
+    assert course.val_is_test and not default.val_is_test
+    assert course.epochs_run == 3 and len(course.history["val_loss"]) == 3
+
+
+def test_default_weights_do_not_depend_on_test_rows(small):
+    config = ForecastConfig.default("lstm", **TINY)
+    first = run_forecast(small, config, use_cache=False)
+    changed = run_forecast(with_test_rows_changed(small, 1.2), config, use_cache=False)
+    for a, b in zip(first.model.get_weights(), changed.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert first.epochs_run == changed.epochs_run
+    assert not np.allclose(first.actual, changed.actual)
+
+
+def test_cache_hit_returns_the_same_numbers_without_training(small):
+    config = ForecastConfig.default("rnn", **TINY | dict(seed=11))
+    first = run_forecast(small, config)
+    computed = FORECAST_CACHE.computed
+    again = run_forecast(small, config)
+    assert (first.cached, again.cached, FORECAST_CACHE.computed) == (False, True, computed)
+    pd.testing.assert_frame_equal(first.metrics, again.metrics)
+    FORECAST_CACHE.clear_memory()  # a restart: the result comes back from disk
+    loaded = run_forecast(small, config)
+    assert loaded.cached and FORECAST_CACHE.computed == computed
+    pd.testing.assert_frame_equal(first.metrics, loaded.metrics)
+    np.testing.assert_allclose(first.predictions, loaded.predictions)
+    assert loaded.eval_dates.equals(first.eval_dates) and loaded.codec == first.codec
+    np.testing.assert_allclose(forecast_future(loaded, 3).to_numpy(), forecast_future(first, 3).to_numpy(), rtol=1e-6)
+
+
+def test_future_forecast_covers_the_next_business_days(small):
+    result = run_forecast(small, ForecastConfig.default("rnn", **TINY), use_cache=False)
+    future = forecast_future(result, 5)
+    assert len(future) == 5 and future.index[0] > small.frame.index[-1]
+    assert all(d.weekday() < 5 for d in future.index)
+    last_close = small.frame["close"].iloc[-1]
+    assert np.all(np.abs(future.to_numpy() / last_close - 1) < 0.2)
+
+
+def test_table_names_the_model_and_every_baseline(small):
+    result = run_forecast(small, ForecastConfig.default("rnn", **TINY), use_cache=False)
+    table = forecast_table(result)
+    assert list(table.index) == ["SimpleRNN (default)", "persistence (tomorrow = today)",
+                                 "drift (today + average step)", "previous close"]  # fmt: skip
+    assert table.iloc[0]["rmse"] == pytest.approx(result.metrics.loc["model", "rmse"])
+
+
+def test_dense_reference_builds_on_the_same_window(small):
+    config = ForecastConfig.default("dense", **TINY)
+    model = build_model(config, 4)
+    assert model.input_shape == (None, 10, 4) and model.output_shape == (None, 1)
+
+
+def test_too_few_rows_is_a_user_error(small):
+    short = PriceData(small.frame.iloc[:120].copy(), small.report, "short")
+    with pytest.raises(AppError) as err:
+        run_forecast(short, ForecastConfig.default("rnn", **TINY), use_cache=False)
+    assert err.value.kind is ErrorKind.TOO_FEW_ROWS
+
+
+def test_missing_target_is_a_user_error(small):
+    config = dataclasses.replace(ForecastConfig.default("rnn", **TINY), target="turnover")
+    with pytest.raises(AppError) as err:
+        run_forecast(small, config, use_cache=False)
+    assert err.value.kind is ErrorKind.NO_PRICE_COLUMN
+
+
+def test_close_target_uses_persistence_as_its_anchor(small):
+    codec = Codec.fit(small.frame, ForecastConfig.default("rnn", **TINY | dict(target="close")), 350)
+    assert codec.anchor == "close" and codec.target == "close"
