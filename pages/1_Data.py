@@ -12,8 +12,7 @@ st.title(t("heading"))
 st.caption(t("intro"))
 
 data = data_picker("data", t)
-if data is None:
-    st.info(t("no_data"))
+if data is None:  # the picker has said why (a hint or an error sentence)
     st.stop()
 
 target = target_picker("data", data, t=t)
