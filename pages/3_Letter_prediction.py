@@ -83,10 +83,12 @@ def config_from_widgets() -> core.LetterConfig | None:
 
 
 def train(config: core.LetterConfig) -> None:
-    names = {"loss": t("loss"), "accuracy": t("accuracy")}
-    progress = TrainingProgress(t("progress_label"), curves=("loss", "accuracy"), names=names)
-    result = core.train_letters(config, report=progress)
-    progress.done(t("done_cached") if result.cached else t("done", seconds=f"{result.train_seconds:.1f}"))
+    holder = st.empty()  # live progress while training; one line once done (the curves follow below)
+    with holder.container():
+        names = {"loss": t("loss"), "accuracy": t("accuracy")}
+        progress = TrainingProgress(t("progress_label"), curves=("loss", "accuracy"), names=names)
+        result = core.train_letters(config, report=progress)
+    holder.caption(t("done_cached") if result.cached else t("done", seconds=f"{result.train_seconds:.1f}"))
     set_result(result)
 
 
@@ -130,7 +132,7 @@ def show_mapping(result: core.LetterResult) -> None:
     elif result.accuracy == 1.0:
         st.success(t("perfect", n=len(rows)))
     table = pd.DataFrame(
-        [(r.text, r.expected, r.predicted, f"{r.probability:.0%}", "✅" if r.correct else "❌") for r in rows],
+        [(r.text, r.expected, r.predicted, f"{r.probability:.0%}", "✓" if r.correct else "✗") for r in rows],
         columns=t("mapping_columns").split(","),
     )
     left, right = st.columns([2, 3])
@@ -168,7 +170,10 @@ def show_prediction(result: core.LetterResult) -> None:
     with user_errors():
         probs = core.predict_next(result, cfg, text)
         best = max(probs, key=probs.get)
-        left.metric(t("next_letter"), f"{core.check_text(cfg, text)} → {best}", f"{probs[best]:.0%}", delta_color="off")
+        sure = t("probability_delta", p=f"{probs[best]:.0%}")
+        left.metric(
+            t("next_letter"), f"{core.check_text(cfg, text)} → {best}", sure, delta_color="off", delta_arrow="off"
+        )
         right.plotly_chart(probability_figure(probs, labels=figure_labels()), key=P + "probs")
         steps = left.number_input(t("steps_label"), min_value=1, max_value=200, value=10, key=P + "steps")
         if left.button(t("keep_going_button"), key=P + "keep_going"):

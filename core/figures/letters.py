@@ -67,7 +67,8 @@ def probability_figure(probabilities: Mapping[str, float], labels: Mapping[str, 
     text = [f"{v:.0%}" if v >= 0.005 else "" for v in values]
     fig = go.Figure(go.Bar(x=letters, y=values, marker_color=colors, text=text, textposition="outside",
                            cliponaxis=False, hovertemplate="%{x}: %{y:.3f}<extra></extra>"))  # fmt: skip
-    fig.update_xaxes(title_text=_label(labels, "letter"), type="category", tickfont=dict(size=18))
+    fig.update_xaxes(title_text=_label(labels, "letter"), type="category", tickmode="array", tickvals=letters,
+                     ticktext=letters, tickfont=dict(size=17 if len(letters) <= 26 else 12))  # fmt: skip
     fig.update_yaxes(title_text=_label(labels, "probability"), range=[0, 1.12], tickformat=".0%")
     return _layout(fig, 340)
 

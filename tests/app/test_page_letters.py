@@ -29,7 +29,7 @@ def test_train_l1_and_predict_a_to_b(app):
     table = app.dataframe[0].value
     assert list(table.iloc[:, 0]) == list("abcde")
     assert list(table.iloc[:, 2]) == list("bcdea")
-    assert set(table.iloc[:, 4]) == {"✅"}
+    assert set(table.iloc[:, 4]) == {"✓"}
     app.text_input(key="letters.text").input("a").run()
     metric = next(m for m in app.metric if "→" in str(m.value))
     assert metric.value == "a → b"

@@ -1,0 +1,41 @@
+"""A teacher trains the course's L4 model in a real browser, types mnop and sees q."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_train_l4_type_mnop_see_q(page, app_url):
+    page.goto(f"{app_url}/Letter_prediction")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Letter prediction: which letter comes next?").wait_for()
+    page.get_by_text("L4 · 4 letters a–z, Embedding").click()
+    page.get_by_text("L4: alphabet a–z, four letters").wait_for()  # the settings follow the task
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("All 22 inputs are mapped to the right next letter (100%).").wait_for(timeout=120_000)
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "free configuration" not in body.split("Train")[0].lower().split("settings (free configuration)")[-1]
+    assert "Traceback" not in body
+    page.shot("l4-trained")
+
+    box = page.get_by_label("4 letter(s)")
+    box.fill("mnop")
+    box.press("Enter")
+    page.get_by_text("mnop → q").wait_for()
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # curves first, then the probabilities
+    chart.scroll_into_view_if_needed()
+    assert chart.locator("text", has_text="q").count() >= 1
+    chart.screenshot(path=str(page.shot("prediction-mnop").with_name("probability-chart.png")))
+
+    box.fill("mno")
+    box.press("Enter")
+    page.get_by_text("Type exactly 4 letter(s); 'mno' has 3.").wait_for()
+    page.shot("wrong-length")
