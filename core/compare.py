@@ -257,6 +257,14 @@ def verdict_sentence(v: Verdict, lang: str = "en") -> str:
                 spread=_num(v.spread), **names)  # fmt: skip
 
 
+def decimals_for(stds: Sequence[float], floor: int = 0, cap: int = 4) -> int:
+    """Decimals that show the smallest non-zero spread with two significant digits."""
+    spreads = [abs(x) for x in stds if x and math.isfinite(x)]
+    if not spreads:
+        return floor
+    return int(min(cap, max(floor, 1 - math.floor(math.log10(min(spreads))))))
+
+
 def _num(x: float) -> str:
     return f"{x:.3g}" if abs(x) < 100 else f"{x:,.0f}"
 
@@ -331,7 +339,9 @@ def sentences(c: Comparison, lang: str = "en") -> list[str]:
     if c.config.task == "letters" and all(s.mean("accuracy") == 1.0 for s in c.summaries):
         metric, lower = "epochs_to_100", True  # every model is perfect: compare the speed instead
     ranked = rank(c.summaries, metric, lower)
-    listing = " · ".join(f"{CELL_NAMES[s.cell]} {_num(s.mean(metric))} ± {_num(s.std(metric))}" for s in ranked)
+    gaps = [abs(a.mean(metric) - b.mean(metric)) for a, b in zip(ranked, ranked[1:], strict=False)]
+    d = decimals_for([*(s.std(metric) for s in ranked), *gaps], floor=METRIC_DIGITS[metric])
+    listing = " · ".join(f"{CELL_NAMES[s.cell]} {_pm(s.mean(metric), s.std(metric), d)}" for s in ranked)
     out = [text("compare", "ranking", lang, metric=text("compare", f"metric_{metric}", lang), seeds=c.config.seeds,
                 listing=listing)]  # fmt: skip
     out += [verdict_sentence(v, lang) for v in verdicts(c.summaries, metric, lower)]
@@ -587,12 +597,13 @@ def summary_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
     def col(key: str) -> str:
         return text("compare", f"col_{key}", lang)
 
+    digits = {m: decimals_for([s.std(m) for s in c.summaries], floor=METRIC_DIGITS[m]) for m in c.config.metrics}
     rows = []
     for s in c.summaries:
         row = {col("model"): CELL_NAMES[s.cell], col("params"): f"{s.params:,}",
                col("seconds"): f"{s.train_seconds_total:.1f}", col("epochs"): _pm(*s.epochs_run, 1)}  # fmt: skip
         for metric in c.config.metrics:
-            row[col(metric)] = _pm(*s.stats[metric], METRIC_DIGITS[metric])
+            row[col(metric)] = _pm(*s.stats[metric], digits[metric])
         row[col("cached")] = f"{sum(r.cached for r in s.runs)} / {len(s.runs)}"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -14,6 +14,7 @@ from core.compare import (
     CompareConfig,
     Comparison,
     ModelRun,
+    decimals_for,
     epochs_to_full_accuracy,
     formula_text,
     layer_counts,
@@ -59,6 +60,12 @@ def test_summarize_groups_runs_by_cell_over_seeds():
     assert lstm.stats["rmse"] == (20.0, 0.0)
     assert rnn.train_seconds_total == 5.0 and lstm.train_seconds_total == 9.0
     assert [r.seed for r in rnn.runs] == [7, 8]
+
+
+def test_decimals_show_the_smallest_spread():
+    assert decimals_for([0.0408, 0.0029, 0.0331], floor=2) == 4  # 11.9162 ± 0.0029, not 11.9 ± 0
+    assert decimals_for([0.0, 0.0], floor=2) == 2
+    assert decimals_for([0.2], floor=2) == 2 and decimals_for([5.3], floor=0) == 1
 
 
 def test_epochs_to_full_accuracy():
@@ -139,7 +146,7 @@ def test_higher_is_better_ranking_and_cost_sentence():
     (v,) = verdicts(c.summaries, "rmse", lower_is_better=False)
     assert (v.better, v.worse) == ("lstm", "rnn")
     text = " ".join(sentences(c))  # lower RMSE is better: SimpleRNN wins and is the smallest
-    assert text.startswith("Ranked by RMSE (mean ± std over 2 seed(s)): SimpleRNN 1 ± 0 · LSTM 3 ± 0.")
+    assert text.startswith("Ranked by RMSE (mean ± std over 2 seed(s)): SimpleRNN 1.00 ± 0.00 · LSTM 3.00 ± 0.00.")
     assert "SimpleRNN is both the best and the smallest model here." in text
 
 

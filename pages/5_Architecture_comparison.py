@@ -1,0 +1,101 @@
+"""Architecture comparison: SimpleRNN vs LSTM vs GRU (and a dense reference) over several seeds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.compare import (
+    CELL_NAMES,
+    LETTER_CELLS,
+    LETTER_TASKS,
+    MODES,
+    PRICE_CELLS,
+    CompareConfig,
+    baseline_frame,
+    default_epochs,
+    formula_frame,
+    run_comparison,
+    runs_frame,
+    sentences,
+    summary_frame,
+)
+from core.figures.compare import loss_figure, metric_bars_figure, predictions_figure
+from ui.common import TrainingProgress, lang, setup_page, user_errors
+from ui.data_picker import data_picker, target_picker
+
+t = setup_page("compare")
+RESULT = "compare.result"
+
+st.title(t("heading"))
+st.write(t("intro"))
+
+task = st.radio(t("task_label"), ["price", "letters"], format_func=lambda k: t(f"task_{k}"), horizontal=True,
+                key="compare.task")  # fmt: skip
+data = column = None
+if task == "price":
+    data = data_picker("compare", t)
+    if data is None:
+        st.info(t("no_data"))
+        st.stop()
+    column = target_picker("compare", data, t=t)
+
+left, middle, right = st.columns([2, 1, 1])
+available = PRICE_CELLS if task == "price" else LETTER_CELLS
+cells = left.multiselect(t("cells_label"), available, default=list(available), format_func=CELL_NAMES.get,
+                         key=f"compare.cells.{task}")  # fmt: skip
+seeds = middle.number_input(t("seeds_label"), 1, 10, 3, help=t("seeds_help"), key="compare.seeds")
+if task == "price":
+    mode = right.selectbox(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
+    letter_task = "L1"
+else:
+    mode = "default"
+    letter_task = right.selectbox(t("letter_task_label"), LETTER_TASKS, format_func=lambda k: t(f"letter_task_{k}"),
+                                  key="compare.letter_task")  # fmt: skip
+epochs = middle.number_input(t("epochs_label"), 1, 1000, default_epochs(task, mode), help=t("epochs_help"),
+                             key=f"compare.epochs.{task}.{mode}")  # fmt: skip
+if not cells:
+    st.stop()
+config = CompareConfig(task=task, cells=tuple(cells), seeds=int(seeds), mode=mode, epochs=int(epochs),
+                       letter_task=letter_task, column=column)  # fmt: skip
+st.caption(t("plan", n=config.n_models, cells=len(cells), seeds=config.seeds))
+
+if st.button(t("run_button"), type="primary", key="compare.run"):
+    progress = TrainingProgress(t("progress_label"), curves=("loss", "val_loss"))
+    with user_errors():
+        result = run_comparison(config, data, report=progress, lang=lang())
+        progress.done(t("done", n=len(result.runs), seconds=f"{result.wall_seconds:.1f}", trained=result.trained,
+                        cached=result.cached))  # fmt: skip
+        st.session_state[RESULT] = result
+
+result = st.session_state.get(RESULT)
+if result is None:
+    st.stop()
+
+st.header(t("results_heading"))
+st.subheader(t("sentences_heading"))
+st.markdown("\n".join(f"- {s}" for s in sentences(result, lang())))
+st.subheader(t("table_heading"))
+table = summary_frame(result, lang())
+st.dataframe(table, hide_index=True, width="stretch", key="compare.table")
+st.download_button(t("download"), table.to_csv(index=False).encode("utf-8"), "comparison.csv", "text/csv",
+                   key="compare.download", on_click="ignore")  # fmt: skip
+labels = {k: t(f"axis_{k}") for k in ("date", "price", "epoch", "loss")} | {"real": t("real"), "val_loss": "val"}
+labels |= {m: t(f"metric_{m}") for m in result.config.metrics}
+if result.config.task == "price":
+    st.subheader(t("predictions_heading"))
+    fig = predictions_figure(result.eval_dates, result.actual, result.predictions_by_cell(), result.baselines, labels)
+    st.plotly_chart(fig, key="compare.predictions")
+    st.caption(t("predictions_caption"))
+st.subheader(t("loss_heading"))
+st.plotly_chart(loss_figure(result.histories_by_cell(), labels=labels), key="compare.loss")
+st.caption(t("loss_caption"))
+st.subheader(t("bars_heading"))
+st.plotly_chart(metric_bars_figure(result.stats(), labels), key="compare.bars")
+st.subheader(t("formula_heading"))
+st.dataframe(formula_frame(result, lang()), hide_index=True, width="stretch")
+st.caption(t("formula_caption"))
+if result.config.task == "price":
+    st.subheader(t("baselines_heading"))
+    st.dataframe(baseline_frame(result), width="stretch")
+with st.expander(t("runs_heading")):
+    st.dataframe(runs_frame(result, lang()), hide_index=True, width="stretch")

@@ -1,0 +1,73 @@
+"""Headless AppTest of the comparison page: three cells, one seed, few epochs; reuse of models."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.compare import default_epochs
+
+PAGE = ("pages", "5_Architecture_comparison.py")
+
+
+@pytest.fixture
+def app(root, isolated_cache) -> AppTest:
+    at = AppTest.from_file(str(root.joinpath(*PAGE)), default_timeout=300)
+    at.run()
+    return at
+
+
+def test_first_visit_trains_nothing(app):
+    assert not app.exception
+    assert "compare.result" not in app.session_state
+    assert app.multiselect(key="compare.cells.price").value == ["rnn", "lstm", "gru", "dense"]
+    assert app.number_input(key="compare.seeds").value == 3
+    assert app.number_input(key="compare.epochs.price.default").value == default_epochs("price", "default")
+    assert any("12 models: 4 × 3 seed(s)." in c.value for c in app.caption)
+    assert not app.get("plotly_chart")
+
+
+def test_three_cells_one_seed_few_epochs(app):
+    app.multiselect(key="compare.cells.price").set_value(["rnn", "lstm", "gru"])
+    app.number_input(key="compare.seeds").set_value(1)
+    app.number_input(key="compare.epochs.price.default").set_value(2)
+    app.button(key="compare.run").click().run()
+    assert not app.exception and not app.error
+    result = app.session_state["compare.result"]
+    assert [s.cell for s in result.summaries] == ["rnn", "lstm", "gru"]
+    assert (result.trained, result.cached) == (3, 0)
+    assert all(r.epochs_run <= 2 and r.seed == 7 for r in result.runs)
+    table = app.dataframe[0].value
+    assert list(table["model"]) == ["SimpleRNN", "LSTM", "GRU"]
+    assert list(table["parameters"]) == ["1,217", "4,769", "3,681"]  # 32 units on 4 price columns + Dense(1)
+    assert all(" ± 0.00" in v for v in table["RMSE"])  # one seed: no spread
+    words = " ".join(m.value for m in app.markdown)
+    assert "Ranked by RMSE" in words and "seed luck" in words and "best baseline" in words
+    assert len(app.get("plotly_chart")) == 3  # predictions, loss curves, metric bars
+    formulas = app.dataframe[1].value
+    assert formulas["formula"].iloc[1].startswith("LSTM(32): 4·[32·(4+32)+32] = 4,736")
+
+    app.button(key="compare.run").click().run()  # same settings again: every model from the cache
+    again = app.session_state["compare.result"]
+    assert (again.trained, again.cached) == (0, 3)
+    assert list(app.dataframe[0].value["from cache"]) == ["1 / 1"] * 3
+
+
+def test_letters_reuse_the_letter_pages_model(root, isolated_cache):
+    letters = AppTest.from_file(str(root / "pages" / "3_Letter_prediction.py"), default_timeout=120).run()
+    letters.button(key="letters.train").click().run()  # L1, SimpleRNN, seed 7, 100 epochs
+    assert letters.session_state["letters.result"].accuracy == 1.0
+
+    at = AppTest.from_file(str(root.joinpath(*PAGE)), default_timeout=300).run()
+    at.radio(key="compare.task").set_value("letters").run()
+    at.multiselect(key="compare.cells.letters").set_value(["rnn", "gru"])
+    at.number_input(key="compare.seeds").set_value(1)
+    assert at.number_input(key="compare.epochs.letters.default").value == 100
+    at.button(key="compare.run").click().run()
+    assert not at.exception
+    result = at.session_state["compare.result"]
+    assert [(r.cell, r.cached) for r in result.runs] == [("rnn", True), ("gru", False)]
+    assert result.summary("rnn").mean("accuracy") == 1.0
+    table = at.dataframe[0].value
+    assert list(table["model"]) == ["SimpleRNN", "GRU"] and "epochs to 100%" in table.columns
+    assert len(at.get("plotly_chart")) == 2  # loss curves and metric bars (no price chart)
