@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from core.cache import fingerprint_array
@@ -44,7 +45,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 _MISSING = {"", "-", "--", "null", "none", "nan", "na", "n/a", "#n/a"}
 _DATE_FORMATS = (
     "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y.%m.%d",
-    "%d-%m-%Y", "%b %d, %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S", "ISO8601",
+    "%d-%m-%Y", "%b %d, %Y", "%d %b %Y", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "ISO8601",
 )  # fmt: skip
 _SUFFIX = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
@@ -171,6 +172,8 @@ def _decode(raw: bytes) -> str:
             raw = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_BYTES + 1)
         except (OSError, EOFError, zlib.error) as err:
             raise AppError(ErrorKind.NOT_CSV, "The file looks gzip-compressed but cannot be unpacked.") from err
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte order mark (Excel "Unicode text")
+        raw = raw.decode("utf-16", errors="replace").encode("utf-8")
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise AppError(ErrorKind.EMPTY_FILE)
     head = raw[:8192]
@@ -244,7 +247,7 @@ def _read_table(text: str) -> pd.DataFrame:
 
 
 def _normalise(header: str) -> str:
-    return re.sub(r"[\s_.\-/()%*\"']+", "", str(header).strip().lower())
+    return re.sub(r"[\s_.\-/()%*\"'<>]+", "", str(header).strip().lower())
 
 
 def _canonical_of(header: str) -> str | None:
@@ -346,7 +349,8 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> pd.Series:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         text = text.str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("float64") * scale
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64") * scale
+    return numbers.where(np.isfinite(numbers))  # "inf", "1e400": a gap, never a price
 
 
 def _numeric_columns(table: pd.DataFrame, roles: dict[str, str]) -> tuple[pd.DataFrame, tuple[str, ...]]:

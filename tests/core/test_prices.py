@@ -331,3 +331,40 @@ def test_fingerprint_is_stable_and_sensitive():
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
     assert len(a.fingerprint()) == 16
     assert set(CANONICAL) == {"open", "high", "low", "close", "adj_close", "volume"}
+
+
+# ----------------------------------------------------------------------------- more real-world shapes
+
+MORE_SHAPES = {
+    "tushare_pro_newest_first": (
+        b"ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount\n"
+        b"600519.SH,20200424,1248.0,1260.0,1240.0,1250.5,1245.0,5.5,0.44,30000.5,375000.1\n"
+        b"600519.SH,20200423,1240.0,1250.0,1230.0,1245.0,1235.0,10,0.8,32000,398000\n",
+        ["2020-04-23", "2020-04-24"],
+        1250.5,
+    ),
+    "stooq_ascii": (
+        b"<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,<HIGH>,<LOW>,<CLOSE>,<VOL>,<OPENINT>\n"
+        b"AAPL.US,D,20200102,000000,74.06,75.15,73.8,75.09,135480400,0\n"
+        b"AAPL.US,D,20200103,000000,74.29,75.14,74.13,74.36,146322800,0\n",
+        ["2020-01-02", "2020-01-03"],
+        74.36,
+    ),
+    "unpadded_slashes": (b"date,close\n2020/1/2,1\n2020/1/3,2\n", ["2020-01-02", "2020-01-03"], 2.0),
+    "chinese_dates": ("日期,收盘\n2020年1月2日,1\n2020年1月3日,2\n".encode(), ["2020-01-02", "2020-01-03"], 2.0),
+    "utf16_tabs": ("Date\tClose\n2020-01-02\t1\n2020-01-03\t2\n".encode("utf-16"), ["2020-01-02", "2020-01-03"], 2.0),
+    "yahoo_null_row": (
+        b"Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.5,100\n"
+        b"2020-01-03,null,null,null,null,null,null\n2020-01-06,2,3,1.5,2.5,2.5,200\n",
+        ["2020-01-02", "2020-01-06"],
+        2.5,
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(MORE_SHAPES))
+def test_more_real_world_shapes(shape):
+    raw, dates, last_close = MORE_SHAPES[shape]
+    data = read_prices(raw)
+    assert list(data.frame.index.strftime("%Y-%m-%d")) == dates
+    assert data.frame["close"].iloc[-1] == pytest.approx(last_close)
