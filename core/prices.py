@@ -377,26 +377,34 @@ def _numeric_columns(table: pd.DataFrame, roles: dict[str, str]) -> tuple[pd.Dat
 # ----------------------------------------------------------------------------- cleaning
 
 
+def _count(n: int, noun: str) -> str:
+    """ "1 row", "3 rows"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _clean(dates: pd.Series, numbers: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """Date-indexed, sorted, unique, gap-free frame and a one-line report of what changed."""
     n_read, notes = len(numbers), []
     valid = dates.notna().to_numpy()
     if not valid.all():
-        notes.append(f"dropped {int((~valid).sum())} rows without a valid date")
+        notes.append(f"dropped {_count(int((~valid).sum()), 'row')} without a valid date")
     frame = numbers[valid].set_axis(pd.DatetimeIndex(dates[valid], name="date"))
-    if frame.index.is_monotonic_decreasing and len(frame) > 1 and not frame.index.is_monotonic_increasing:
-        frame, _ = frame.iloc[::-1], notes.append("reversed the order (the file was newest first)")
+    if len(frame) > 1 and frame.index.is_monotonic_decreasing and not frame.index.is_monotonic_increasing:
+        frame = frame.iloc[::-1]
+        notes.append("reversed the order (the file was newest first)")
     elif not frame.index.is_monotonic_increasing:
-        frame, _ = frame.sort_index(kind="stable"), notes.append("sorted the rows by date")
+        frame = frame.sort_index(kind="stable")
+        notes.append("sorted the rows by date")
     duplicated = frame.index.duplicated(keep="first")
     if duplicated.any():
-        frame, _ = frame[~duplicated], notes.append(f"removed {int(duplicated.sum())} duplicate dates")
+        frame = frame[~duplicated]
+        notes.append(f"removed {_count(int(duplicated.sum()), 'duplicate date')}")
     frame, gap_notes = _fill_gaps(frame)
     notes += gap_notes
     if frame.empty:
         raise AppError(ErrorKind.EMPTY_FILE, "No row of the file holds both a date and a price.")
     summary = "; ".join(notes) if notes else "nothing needed cleaning"
-    return frame, f"Read {n_read} rows, kept {len(frame)}: {summary}."
+    return frame, f"Read {_count(n_read, 'row')}, kept {len(frame)}: {summary}."
 
 
 def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -405,11 +413,11 @@ def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     empty_columns = [c for c in frame.columns if frame[c].isna().all()]
     if empty_columns and len(empty_columns) < frame.shape[1]:
         frame = frame.drop(columns=empty_columns)
-        notes.append(f"dropped {len(empty_columns)} empty columns ({', '.join(empty_columns)})")
+        notes.append(f"dropped {_count(len(empty_columns), 'empty column')} ({', '.join(empty_columns)})")
     empty_rows = frame.isna().all(axis=1).to_numpy()
     if empty_rows.any():
         frame = frame[~empty_rows]
-        notes.append(f"dropped {int(empty_rows.sum())} rows with no prices")
+        notes.append(f"dropped {_count(int(empty_rows.sum()), 'row')} with no prices")
     missing = frame.isna().to_numpy()
     if missing.any():
         filled = frame.ffill()
@@ -417,9 +425,9 @@ def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         n_filled = int(missing[~leading].sum())
         frame = filled[~leading]
         if n_filled:
-            notes.append(f"filled {n_filled} missing values from the previous day")
+            notes.append(f"filled {_count(n_filled, 'missing value')} from the previous day")
         if leading.any():
-            notes.append(f"dropped {int(leading.sum())} rows at the start with missing values")
+            notes.append(f"dropped {_count(int(leading.sum()), 'row')} at the start with missing values")
     return frame.astype("float64"), notes
 
 

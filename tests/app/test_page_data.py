@@ -86,8 +86,8 @@ def test_long_file_asks_for_a_ticker_then_reads_it(at):
 def test_messy_upload_report(at):
     messy = b"Date,Open,Close\n2024-01-03,3,3\n2024-01-01,1,1\n2024-01-02,,2\n2024-01-01,1,1\n"
     upload(at, "messy.csv", messy)
-    assert "Read 4 rows, kept 3: sorted the rows by date; removed 1 duplicate dates; " in captions(at)
-    assert "filled 1 missing values from the previous day." in captions(at)
+    assert "Read 4 rows, kept 3: sorted the rows by date; removed 1 duplicate date; " in captions(at)
+    assert "filled 1 missing value from the previous day." in captions(at)
 
 
 def test_text_columns_are_named(at):

@@ -167,8 +167,8 @@ not a date,1,1,1,1,1
 def test_messy_file_report_and_values():
     data = read_prices(MESSY.encode())
     assert data.report == (
-        "Read 10 rows, kept 6: dropped 1 rows without a valid date; sorted the rows by date; "
-        "removed 2 duplicate dates; dropped 1 rows with no prices; filled 2 missing values from the previous day."
+        "Read 10 rows, kept 6: dropped 1 row without a valid date; sorted the rows by date; "
+        "removed 2 duplicate dates; dropped 1 row with no prices; filled 2 missing values from the previous day."
     )
     assert [d.day for d in data.frame.index] == [2, 3, 4, 5, 8, 10]
     assert data.frame.loc["2024-01-03", "open"] == 12  # the first of two duplicates is kept
@@ -178,7 +178,7 @@ def test_messy_file_report_and_values():
 
 def test_leading_gap_rows_dropped():
     data = read_prices(b"Date,Close,Volume\n2024-01-01,,5\n2024-01-02,3,6\n2024-01-03,4,7\n")
-    assert data.report == "Read 3 rows, kept 2: dropped 1 rows at the start with missing values."
+    assert data.report == "Read 3 rows, kept 2: dropped 1 row at the start with missing values."
     assert list(data.frame["close"]) == [3.0, 4.0]
 
 
