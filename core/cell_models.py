@@ -16,6 +16,7 @@ import numpy as np
 
 from core.cells import CellTrace, CellWeights, cell_parameter_count, dense_output, run_cell
 from core.errors import AppError, ErrorKind
+from core.models import CELL_LABELS
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "cells"
 VARIANTS: tuple[str, ...] = ("rnn", "lstm", "gru", "gru_reset_before")
@@ -86,6 +87,52 @@ def trace_letters(model: CellModel, text: str) -> LetterTrace:
     trace = run_cell(model.weights.as_float64(), model.encode(text))
     out = dense_output(trace.outputs[-1], model.dense_kernel.astype(np.float64), model.dense_bias.astype(np.float64))
     return LetterTrace(text=check_letters(text, model.alphabet), trace=trace, output=out, alphabet=model.alphabet)
+
+
+def worked_trace(result) -> LetterTrace:
+    """A course worked example (core.worked_examples.WorkedResult) in the page's trace form."""
+    values = {name: np.stack([r[name] for r in result.records]) for name in result.records[0]}
+    text = "".join(s.letter for s in result.example.steps)
+    output = {"h_part": np.array(result.example.output_h_part), "bias": np.array(result.example.b_y),
+              "logits": result.logits, "y": result.y}  # fmt: skip
+    return LetterTrace(text=text, trace=CellTrace("rnn", values), output=output, alphabet="abcde")
+
+
+def parameter_rows(model: CellModel) -> list[dict]:
+    """Each layer's count written out from its formula; the last row is the total."""
+    w, n = model.weights, len(model.alphabet)
+    f, u = w.features, w.units
+    rows = []
+    if model.embedding is not None:
+        rows.append({"layer": "Embedding", "formula": f"{n}·{f}", "count": model.embedding.size})
+    inner = f"{u}·({f}+{u}) + {'2·' if w.cell == 'gru' and w.reset_after else ''}{u}"
+    gates = {"rnn": "", "lstm": "4 × ", "gru": "3 × "}[w.cell]
+    formula = f"{gates}({inner})" if gates else inner
+    rows.append(
+        {"layer": CELL_LABELS[w.cell], "formula": formula, "count": cell_parameter_count(w.cell, f, u, w.reset_after)}
+    )
+    rows.append({"layer": "Dense", "formula": f"{u}·{n} + {n}", "count": u * n + n})
+    rows.append(
+        {"layer": "total", "formula": " + ".join(str(r["count"]) for r in rows), "count": model.parameter_count()}
+    )
+    return rows
+
+
+def convention_numbers(models: dict[str, CellModel], text: str, step: int) -> dict[str, float]:
+    """One worked number per convention, at `step` of `text` (0-based unit 1 everywhere)."""
+    rnn, gru = models["rnn"], models["gru"]
+    j = rnn.alphabet.index(text[step])
+    g = trace_letters(gru, text).trace.at(step)
+    u = gru.weights.units
+    b_rh = float(gru.weights.bias[1, 2 * u]) if gru.weights.reset_after else 0.0
+    r, hu = float(g["r"][0]), float(g["h_cand"][0]) - b_rh  # h·U_h without its bias
+    return {
+        "letter": text[step], "index": j + 1, "w_row": float(rnn.weights.kernel[j, 0]),
+        "x_part": float(trace_letters(rnn, text).trace.at(step)["x_part"][0]),
+        "r": r, "hu": hu, "b_rh": b_rh, "keras_term": r * (hu + b_rh), "single_bias_term": r * hu + b_rh,
+        "z": float(g["z"][0]), "course_z": 1 - float(g["z"][0]), "h": float(g["h"][0]),
+        "h_prev": float(g["h_prev"][0]), "cand": float(g["cand"][0]),
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------- files

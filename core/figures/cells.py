@@ -57,16 +57,16 @@ _LAYOUTS = {
         {
             "cp": (0.6, 6.5, "c<sub>t-1</sub>", STATE),
             "mf": (2.4, 6.5, "×", MATH),
-            "add": (6.0, 6.5, "+", MATH),
-            "c": (11.3, 6.5, "c<sub>t</sub>", STATE),
+            "add": (6.2, 6.5, "+", MATH),
+            "c": (11.8, 6.5, "c<sub>t</sub>", STATE),
             "f": (2.4, 2.6, "σ  f", GATE),
             "i": (4.6, 2.6, "σ  i", GATE),
             "g": (6.6, 2.6, "tanh  c~", GATE),
             "o": (8.4, 2.6, "σ  o", GATE),
             "mi": (5.6, 4.5, "×", MATH),
-            "tc": (9.8, 4.6, "tanh", GATE),
-            "mo": (9.8, 2.6, "×", MATH),
-            "h": (11.3, 2.6, "h<sub>t</sub>", STATE),
+            "tc": (10.3, 4.6, "tanh", GATE),
+            "mo": (10.3, 2.6, "×", MATH),
+            "h": (11.8, 2.6, "h<sub>t</sub>", STATE),
             "hp": (0.6, 1.5, "h<sub>t-1</sub>", STATE),
             "x": (0.6, 0.4, "x<sub>t</sub>", STATE),
             "bus": (2.4, 0.95, "x·W + h·U + b", "#f1f5f9"),
@@ -74,15 +74,15 @@ _LAYOUTS = {
         [
             ("cp", "mf", "c_prev", "", 1.5, 6.85, "center"),
             ("f", "mf", "f", "f", 2.4, 4.5, "center"),
-            ("mf", "add", "fc", "f·c", 4.2, 6.85, "center"),
+            ("mf", "add", "fc", "f·c", 2.75, 6.85, "left"),
             ("i", "mi", "i", "i", 4.95, 3.55, "right"),
             ("g", "mi", "cand", "c~", 6.25, 3.55, "left"),
             ("mi", "add", "ic", "i·c~", 5.7, 5.5, "right"),
-            ("add", "c", "c", "c", 8.7, 6.85, "center"),
+            ("add", "c", "c", "c", 9.0, 6.85, "center"),
             ("add", "tc", None, "", 0, 0, ""),
-            ("tc", "mo", "tanh_c", "tanh c", 9.95, 3.6, "left"),
-            ("o", "mo", "o", "o", 8.9, 1.95, "center"),
-            ("mo", "h", "h", "h", 11.3, 1.95, "center"),
+            ("tc", "mo", "tanh_c", "tanh c", 10.45, 3.6, "left"),
+            ("o", "mo", "o", "o", 9.35, 1.95, "center"),
+            ("mo", "h", "h", "h", 11.1, 3.0, "center"),
             ("hp", "bus", None, "", 0, 0, ""),
             ("x", "bus", None, "", 0, 0, ""),
             ("bus", "f", None, "", 0, 0, ""),
@@ -105,13 +105,14 @@ _LAYOUTS = {
             "hb": (0.6, 1.5, "h<sub>t-1</sub>", STATE),
             "x": (0.6, 0.4, "x<sub>t</sub>", STATE),
             "bus": (2.4, 0.95, "x·W + h·U + b", "#f1f5f9"),
+            "hu": (6.6, 0.95, "RECURRENT", "#f1f5f9"),
         },
         [
             ("hp", "mz", "h_prev", "", 1.8, 6.85, "center"),
             ("z", "mz", "z", "z", 3.0, 4.5, "center"),
             ("mz", "add", "zh", "z·h", 6.0, 6.85, "center"),
-            ("r", "rh", "r", "r", 5.45, 3.0, "center"),
-            ("rh", "cand", "reset_h", "", 7.8, 1.95, "center"),
+            ("r", "rh", "r", "r", 5.5, 2.2, "center"),
+            ("rh", "cand", "reset_h", "", 7.8, 3.0, "center"),
             ("cand", "m1z", "cand", "h~", 9.15, 3.6, "left"),
             ("z", "m1z", "one_minus_z", "1−z", 5.4, 4.1, "center"),
             ("m1z", "add", "zc", "(1−z)·h~", 9.15, 5.55, "left"),
@@ -120,11 +121,13 @@ _LAYOUTS = {
             ("x", "bus", None, "", 0, 0, ""),
             ("bus", "z", None, "", 0, 0, ""),
             ("bus", "r", None, "", 0, 0, ""),
-            ("bus", "rh", None, "", 0, 0, ""),
+            ("hu", "rh", "recurrent_in", "", 6.75, 1.75, "left"),
         ],
     ),
 }
+# The GRU candidate's recurrent part (node label) and its input, for reset_after True / False
 RESET_LABELS = {True: "r ⊙ (h·U<sub>h</sub> + b<sub>rh</sub>)", False: "(r ⊙ h)·U<sub>h</sub>"}
+RECURRENT_LABELS = {True: "h<sub>t-1</sub>·U<sub>h</sub> + b<sub>rh</sub>", False: "h<sub>t-1</sub>"}
 
 
 def _half_size(label: str) -> tuple[float, float]:
@@ -140,7 +143,7 @@ def _clip(start, end, half):
     return end[0] - s * dx, end[1] - s * dy
 
 
-def _wire_values(cell: str, step: dict) -> dict[str, np.ndarray]:
+def _wire_values(cell: str, step: dict, reset_after: bool = True) -> dict[str, np.ndarray]:
     """The step's intermediates plus the products the diagram shows on its wires."""
     values = dict(step)
     if cell == "lstm":
@@ -150,6 +153,7 @@ def _wire_values(cell: str, step: dict) -> dict[str, np.ndarray]:
         values["zh"] = step["z"] * step["h_prev"]
         values["one_minus_z"] = 1 - step["z"]
         values["zc"] = (1 - step["z"]) * step["cand"]
+        values["recurrent_in"] = step["h_cand"] if "h_cand" in step and reset_after else step["h_prev"]
     return values
 
 
@@ -157,10 +161,9 @@ def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -
     """The cell of `trace.trace.cell` at time step `step` (0-based), every wire labelled with its values."""
     cell = trace.trace.cell
     nodes, edges = _LAYOUTS[cell]
-    labels = {
-        name: RESET_LABELS[trace.trace.reset_after] if lab == "RESET" else lab for name, (*_, lab, _f) in nodes.items()
-    }
-    values = _wire_values(cell, trace.trace.at(step))
+    special = {"RESET": RESET_LABELS[trace.trace.reset_after], "RECURRENT": RECURRENT_LABELS[trace.trace.reset_after]}
+    labels = {name: special.get(lab, lab) for name, (*_, lab, _f) in nodes.items()}
+    values = _wire_values(cell, trace.trace.at(step), trace.trace.reset_after)
     fig = go.Figure()
     for a, b, key, prefix, lx, ly, anchor in edges:
         start, end = nodes[a][:2], nodes[b][:2]
@@ -246,3 +249,55 @@ def change_heatmap(base, changed, position: int) -> go.Figure:
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})  # fmt: skip
     fig.update_xaxes(type="category")
     return fig
+
+
+# ---------------------------------------------------------------- formulas with the numbers substituted
+
+
+def latex_vec(values, digits: int = 2, limit: int = 4) -> str:
+    """A row vector as LaTeX: \\begin{bmatrix} 0.12 & -0.50 \\end{bmatrix} (long ones end in \\cdots)."""
+    flat = np.ravel(values)
+    cells = [f"{v:.{digits}f}" for v in flat[:limit]] + (["\\cdots"] if flat.size > limit else [])
+    return "\\begin{bmatrix}" + " & ".join(cells) + "\\end{bmatrix}"
+
+
+def _aligned(lhs: str, *rhs: str) -> str:
+    """lhs = rhs[0] = rhs[1] ..., one equals sign per line (projector-width formulas)."""
+    return "\\begin{aligned}" + lhs + " &= " + " \\\\ &= ".join(rhs) + "\\end{aligned}"
+
+
+def _gate(symbol: str, act: str, pre, out, idx: str) -> str:
+    return _aligned(symbol, f"{act}(x_t W_{idx} + h_{{t-1}} U_{idx} + b_{idx})",
+                    f"{act}\\left({latex_vec(pre)}\\right) = {latex_vec(out)}")  # fmt: skip
+
+
+def step_formulas(trace, step: int) -> list[str]:
+    """The cell's equations at `step` (0-based), each with the step's numbers substituted."""
+    s, v = trace.trace.at(step), latex_vec
+    cell = trace.trace.cell
+    if cell == "rnn":
+        return [_aligned("h_t", "\\tanh(x_t W + h_{t-1} U + b)",
+                         f"\\tanh\\left({v(s['x_part'])} + {v(s['h_part'])} + {v(s['bias'])}\\right)",
+                         f"\\tanh\\left({v(s['pre'])}\\right) = {v(s['h'])}")]  # fmt: skip
+    if cell == "lstm":
+        return [_gate("i_t", "\\sigma", s["pre_i"], s["i"], "i"), _gate("f_t", "\\sigma", s["pre_f"], s["f"], "f"),
+                _gate("\\tilde c_t", "\\tanh", s["pre_c"], s["cand"], "c"), _gate("o_t", "\\sigma", s["pre_o"], s["o"], "o"),
+                _aligned("c_t", "f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t",
+                         f"{v(s['f'])} \\odot {v(s['c_prev'])} + {v(s['i'])} \\odot {v(s['cand'])}", v(s["c"])),
+                _aligned("h_t", "o_t \\odot \\tanh(c_t)", f"{v(s['o'])} \\odot {v(s['tanh_c'])} = {v(s['h'])}")]  # fmt: skip
+    if trace.trace.reset_after:
+        cand = _aligned("\\tilde h_t", "\\tanh(x_t W_h + b_{xh} + r_t \\odot (h_{t-1} U_h + b_{rh}))",
+                        f"\\tanh\\left({v(s['x_cand'])} + {v(s['r'])} \\odot {v(s['h_cand'])}\\right) = {v(s['cand'])}")  # fmt: skip
+    else:
+        cand = _aligned("\\tilde h_t", "\\tanh(x_t W_h + b_h + (r_t \\odot h_{t-1}) U_h)",
+                        f"\\tanh\\left({v(s['x_cand'])} + {v(s['h_cand'])}\\right) = {v(s['cand'])}")  # fmt: skip
+    return [_gate("z_t", "\\sigma", s["pre_z"], s["z"], "z"), _gate("r_t", "\\sigma", s["pre_r"], s["r"], "r"), cand,
+            _aligned("h_t", "z_t \\odot h_{t-1} + (1 - z_t) \\odot \\tilde h_t",
+                     f"{v(s['z'])} \\odot {v(s['h_prev'])} + {v(1 - s['z'])} \\odot {v(s['cand'])}", v(s["h"]))]  # fmt: skip
+
+
+def output_formula(trace) -> str:
+    """y = softmax(h_T V + c) with the numbers, and the predicted letter."""
+    out, v = trace.output, latex_vec
+    return _aligned("y", "\\mathrm{softmax}(h_T V + c)", f"\\mathrm{{softmax}}\\left({v(out['logits'], limit=6)}\\right)",
+                    f"{v(out['y'], limit=6)} \\;\\Rightarrow\\; \\text{{{trace.prediction}}}")  # fmt: skip

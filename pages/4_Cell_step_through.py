@@ -1,0 +1,194 @@
+"""Cell step-through: a trained letter model's real numbers, gate by gate, step by step.
+
+The first view loads the shipped .npz models and replays them in NumPy: no training, no TensorFlow.
+Only the "verify against Keras" button imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from core import cell_models
+from core.errors import AppError
+from core.figures import cells as figures
+from core.models import CELL_LABELS, CELLS
+from core.worked_examples import EXAMPLES, compute
+from ui.common import setup_page, user_errors
+
+STEP, PLAYING, ADVANCE = "cells.step", "cells.playing", "cells.advance"
+t = setup_page("cells")
+
+
+@st.cache_resource(show_spinner=False)
+def models() -> dict[str, cell_models.CellModel]:
+    return cell_models.shipped_models()  # read-only, shared by every session
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def letter_trace(cell: str, text: str) -> cell_models.LetterTrace:
+    return cell_models.trace_letters(models()[cell], text)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def step_figures(cell: str, text: str, step: int):
+    trace = letter_trace(cell, text)
+    return figures.cell_diagram(trace, step), figures.state_heatmaps(trace, step), figures.step_formulas(trace, step)
+
+
+@st.cache_data(show_spinner=False)
+def worked(name: str) -> cell_models.LetterTrace:
+    return cell_models.worked_trace(compute(EXAMPLES[name]))
+
+
+def step_controls(steps: int) -> int:
+    """Previous / Next / Play and the slider; returns the 0-based step."""
+    if st.session_state.pop(ADVANCE, False):
+        st.session_state[STEP] = st.session_state.get(STEP, 1) + 1
+    st.session_state[STEP] = min(max(st.session_state.get(STEP, 1), 1), steps)
+    if st.session_state[STEP] >= steps:  # playing ends on the last step
+        st.session_state[PLAYING] = False
+    prev, nxt, play, slider = st.columns([1, 1, 1, 6], vertical_alignment="bottom")
+    prev.button(t("previous"), key="cells.prev", disabled=st.session_state[STEP] <= 1, width="stretch",
+                on_click=lambda: st.session_state.update({STEP: st.session_state[STEP] - 1, PLAYING: False}))  # fmt: skip
+    nxt.button(t("next"), key="cells.next", disabled=st.session_state[STEP] >= steps, width="stretch",
+               on_click=lambda: st.session_state.update({STEP: st.session_state[STEP] + 1, PLAYING: False}))  # fmt: skip
+    playing = st.session_state.get(PLAYING, False)
+    play.button(t("stop") if playing else t("play"), key="cells.play", width="stretch", type="primary",
+                on_click=lambda: st.session_state.update({PLAYING: not playing, **({} if playing else {STEP: 1})}))  # fmt: skip
+    if steps > 1:
+        slider.slider(t("step"), 1, steps, key=STEP)
+    return st.session_state[STEP] - 1
+
+
+def keep_playing(step: int, steps: int) -> None:
+    """While playing, wait a moment and move one step on (step_controls stops at the last step)."""
+    if not st.session_state.get(PLAYING) or step + 1 >= steps:
+        return
+    time.sleep(0.9)
+    st.session_state[ADVANCE] = True
+    st.rerun()
+
+
+def show_step(trace, diagram, heatmaps, formulas) -> None:
+    st.plotly_chart(diagram, width="stretch", key="cells.diagram")
+    st.markdown(f"**{t('formulas')}**")
+    for line in formulas:
+        st.latex(line)
+    st.markdown(f"**{t('heatmaps')}**")
+    st.plotly_chart(heatmaps, width="stretch", key="cells.heatmaps")
+
+
+def show_output(trace) -> None:
+    st.markdown(f"**{t('output')}**")
+    st.latex(figures.output_formula(trace))
+    st.plotly_chart(figures.probability_bars(trace), width="stretch", key="cells.bars")
+
+
+def conventions_panel(text: str, step: int) -> None:
+    with st.expander(t("conventions"), expanded=False):
+        numbers = cell_models.convention_numbers(models(), text, step)
+        for key in ("conv_rows", "conv_gate_order", "conv_two_biases", "conv_course_gru"):
+            st.markdown(t(key, **numbers))
+
+
+def parameters_panel(cell: str) -> None:
+    model = models()[cell]
+    with st.expander(t("parameters"), expanded=False):
+        rows = cell_models.parameter_rows(model)
+        st.dataframe(pd.DataFrame(rows).rename(columns={"layer": t("col_layer"), "formula": t("col_formula"),
+                                                        "count": t("col_count")}), hide_index=True)  # fmt: skip
+        keras_count = model.meta.get("count_params")
+        ok = rows[-1]["count"] == keras_count
+        (st.success if ok else st.error)(
+            t("param_match" if ok else "param_mismatch", ours=rows[-1]["count"], keras=keras_count)
+        )
+
+
+def what_if(cell: str, text: str) -> None:
+    st.subheader(t("whatif"))
+    col_pos, col_letter, col_result = st.columns([1, 1, 3])
+    position = col_pos.selectbox(t("whatif_position"), range(len(text)), format_func=lambda i: f"{i + 1}: {text[i]}",
+                                 key="cells.whatif_pos", index=len(text) - 1 if len(text) > 1 else 0)  # fmt: skip
+    letters = models()[cell].alphabet
+    default = letters[(letters.index(text[position]) + 1) % len(letters)]
+    letter = col_letter.selectbox(
+        t("whatif_letter"), list(letters), index=letters.index(default), key="cells.whatif_letter"
+    )
+    changed_text = text[:position] + letter + text[position + 1 :]
+    base, changed = letter_trace(cell, text), letter_trace(cell, changed_text)
+    shown = "".join(f":red[**{c}**]" if c != o else c for c, o in zip(changed_text, text, strict=True))
+    key = "whatif_same" if changed.prediction == base.prediction else "whatif_changed"
+    col_result.markdown(t(key, before=text, after=shown, old=base.prediction, new=changed.prediction))
+    left, right = st.columns(2)
+    left.plotly_chart(figures.change_heatmap(base, changed, position), width="stretch", key="cells.whatif_heat")
+    right.plotly_chart(figures.probability_bars(changed, compare=base), width="stretch", key="cells.whatif_bars")
+
+
+def verify_panel(cell: str, text: str) -> None:
+    model = models()[cell]
+    st.caption(t("stored_difference", difference=model.meta.get("replay_difference", float("nan"))))
+    if st.button(t("verify"), key="cells.verify"):
+        with st.spinner(t("verifying")):
+            difference = cell_models.model_replay_difference(model, sorted({*default_windows(model), text}))
+        st.session_state[f"cells.verified.{cell}"] = difference
+    if f"cells.verified.{cell}" in st.session_state:
+        difference = st.session_state[f"cells.verified.{cell}"]
+        (st.success if difference <= 1e-5 else st.error)(t("verified", difference=difference))
+
+
+def default_windows(model) -> list[str]:
+    n, a = model.input_length, model.alphabet
+    return [(a * 2)[i : i + n] for i in range(len(a))]
+
+
+def letters_view() -> None:
+    top = st.columns([2, 2, 3])
+    cell = top[0].radio(t("cell"), CELLS, format_func=CELL_LABELS.get, horizontal=True, key="cells.cell", index=1)
+    text = top[1].text_input(t("input"), value="bcde", max_chars=12, key="cells.text", help=t("input_help"))
+    top[2].caption(t("model_caption", **{k: models()[cell].meta.get(k, "?") for k in ("task", "accuracy", "epochs")}))
+    try:
+        trace = letter_trace(cell, text)
+    except AppError as err:
+        st.error(err.sentence, icon="⚠️")
+        return
+    step = step_controls(trace.trace.steps)
+    diagram, heatmaps, formulas = step_figures(cell, trace.text, step)
+    show_step(trace, diagram, heatmaps, formulas)
+    show_output(trace)
+    conventions_panel(trace.text, step)
+    parameters_panel(cell)
+    verify_panel(cell, trace.text)
+    what_if(cell, trace.text)
+    keep_playing(step, trace.trace.steps)
+
+
+def worked_view() -> None:
+    name = st.radio(t("example"), list(EXAMPLES), horizontal=True, key="cells.example", index=1,
+                    format_func=lambda n: t(f"example_{n}"))  # fmt: skip
+    trace, example = worked(name), EXAMPLES[name]
+    st.info(t("worked_note"))
+    step = step_controls(trace.trace.steps)
+    show_step(trace, figures.cell_diagram(trace, step), figures.state_heatmaps(trace, step),
+              figures.step_formulas(trace, step))  # fmt: skip
+    rows = [{t("col_step"): f"{i + 1}: {s.letter}", "x·W_xh": s.x_part, "h·W_hh": s.h_part,
+             t("col_sum"): trace.trace.values["pre"][i].round(2).tolist(), "h_t": trace.trace.outputs[i].round(2).tolist(),
+             t("col_course"): list(example.course_h[i])} for i, s in enumerate(example.steps)]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if example.slip:
+        st.warning(t("slip"), icon="📝")
+    show_output(trace)
+    keep_playing(step, trace.trace.steps)
+
+
+st.title(t("heading"))
+st.caption(t("intro"))
+with user_errors():
+    source = st.radio(t("source"), ["letters", "worked"], format_func=lambda s: t(f"source_{s}"), horizontal=True,
+                      key="cells.source")  # fmt: skip
+    if source == "letters":
+        letters_view()
+    else:
+        worked_view()

@@ -1,0 +1,58 @@
+"""A teacher steps through a cell in a real browser: plays bcde with SimpleRNN, LSTM and GRU."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+CELLS = {"SimpleRNN": "h_t = \\tanh", "LSTM": "c_t = f_t", "GRU": "z_t = \\sigma"}
+
+
+def slider_value(page) -> str:
+    return page.locator('[data-testid="stSliderThumbValue"]').first.inner_text()
+
+
+def test_play_through_bcde_with_each_cell(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 3400})  # the whole page in each screenshot
+    page.goto(f"{app_url}/Cell_step_through")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Cell step-through").wait_for()
+    page.get_by_text("Input letters").wait_for()
+    page.shot("first-view")
+    for label, formula in CELLS.items():
+        page.locator('[data-testid="stRadio"]').nth(1).get_by_text(label, exact=True).click()
+        wait_for_app(page)
+        page.get_by_role("button", name="▶ Play").click()
+        page.get_by_role("button", name="■ Stop").wait_for()  # playing starts from step 1
+        page.get_by_role("button", name="▶ Play").wait_for(timeout=90_000)  # and stops at the last step
+        wait_for_app(page)
+        assert slider_value(page) == "4"
+        page.get_by_text("step 4 of 4: input “e”").first.wait_for()
+        page.get_by_text("next letter after “bcde”: a").first.wait_for()
+        body = page.inner_text("body")
+        assert "Traceback" not in body and "Error" not in body
+        assert page.locator(".katex").count() >= 2
+        page.shot(f"{label}-step4")
+    page.get_by_role("button", name="◀ Previous").click()
+    wait_for_app(page)
+    assert slider_value(page) == "3"
+    page.get_by_text("step 3 of 4: input “d”").first.wait_for()
+    page.shot("gru-step3")
+
+
+def test_worked_example_in_browser(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(f"{app_url}/Cell_step_through")
+    wait_for_app(page)
+    page.get_by_text("The course's worked examples (1pre1, 4pre1)").click()
+    wait_for_app(page)
+    page.get_by_text("The course slips at step 3").wait_for()
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_app(page)
+    page.get_by_text("step 3 of 4: input “d”").first.wait_for()
+    page.shot("worked-4pre1-step3")
