@@ -70,6 +70,7 @@ def probability_figure(probabilities: Mapping[str, float], labels: Mapping[str, 
     fig.update_xaxes(title_text=_label(labels, "letter"), type="category", tickmode="array", tickvals=letters,
                      ticktext=letters, tickfont=dict(size=17 if len(letters) <= 26 else 12))  # fmt: skip
     fig.update_yaxes(title_text=_label(labels, "probability"), range=[0, 1.12], tickformat=".0%")
+    fig.update_layout(uniformtext_minsize=13, uniformtext_mode="show")  # no shrunken label on the top bar
     return _layout(fig, 340)
 
 
