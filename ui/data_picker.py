@@ -114,9 +114,14 @@ def _pick_ticker(page: str, tt) -> PriceData | None:
     from core.yahoo import fetch_prices  # yfinance is imported only on this path
 
     left, mid, right = st.columns([2, 1, 1])
-    symbol = left.text_input(tt("picker_yf_ticker"), key=f"{page}.yf_ticker", help=tt("picker_yf_ticker_help"))
-    start = mid.date_input(tt("picker_yf_start"), value=date(2015, 1, 1), key=f"{page}.yf_start")
-    end = right.date_input(tt("picker_yf_end"), value=date.today(), key=f"{page}.yf_end")
+    symbol = left.text_input(
+        tt("picker_yf_ticker"), key=f"{page}.yf_ticker", help=tt("picker_yf_ticker_help"), max_chars=20
+    )
+    first, today = date(1970, 1, 1), date.today()
+    start = mid.date_input(
+        tt("picker_yf_start"), value=date(2015, 1, 1), min_value=first, max_value=today, key=f"{page}.yf_start"
+    )
+    end = right.date_input(tt("picker_yf_end"), value=today, min_value=first, max_value=today, key=f"{page}.yf_end")
     request = (symbol.strip().upper(), start, end)
     stored_key = f"{page}.fetched"
     if st.button(tt("picker_yf_button"), key=f"{page}.yf_go", type="primary"):
