@@ -124,13 +124,16 @@ def check_alphabet(alphabet: str, input_len: int) -> None:
         raise ValueError("The alphabet is empty: type at least two distinct letters.")
     if any(ch.isspace() for ch in alphabet):
         raise ValueError("The alphabet contains a space: type the letters without spaces.")
+    if len(alphabet) > 64:
+        raise ValueError(f"The alphabet has {len(alphabet)} letters; at most 64 are allowed.")
+    others = [ch for ch in dict.fromkeys(alphabet) if not ch.isalnum()]
+    if others:
+        raise ValueError(f"The alphabet may hold only letters and digits; {', '.join(map(repr, others))} is neither.")
     repeated = sorted({ch for ch in alphabet if alphabet.count(ch) > 1}, key=alphabet.index)
     if repeated:
         raise ValueError(
             f"The alphabet repeats {', '.join(repr(ch) for ch in repeated)}: every letter must appear once."
         )
-    if len(alphabet) > 64:
-        raise ValueError(f"The alphabet has {len(alphabet)} letters; at most 64 are allowed.")
     _check_range("Input length", input_len, 1, 8)
     if len(alphabet) < input_len + 1:
         raise ValueError(
@@ -340,10 +343,13 @@ def _weights_key(model) -> str:
     return make_key("letters-weights", *(fingerprint_array(w) for w in model.get_weights()))
 
 
-def warm() -> None:
-    """Train the four course tasks (SimpleRNN, seed 7) into the cache."""
+def warm() -> dict[str, str]:
+    """Train the four course tasks (SimpleRNN, seed 7) into the cache; says per task what happened."""
+    done = {}
     for task in TASKS:
-        train_letters(LetterConfig.course(task))
+        result = train_letters(LetterConfig.course(task))
+        done[task] = f"{'cached' if result.cached else 'trained'}, accuracy {result.accuracy:.0%}"
+    return done
 
 
 # ---------------------------------------------------------------- prediction

@@ -51,7 +51,7 @@ def settings_widgets() -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.radio(t("alphabet_label"), list(ALPHABETS), format_func=lambda k: t(f"alphabet_{k}"), key=P + "alphabet_mode")
     if st.session_state[P + "alphabet_mode"] == "typed":
-        c1.text_input(t("alphabet_typed_label"), key=P + "alphabet_typed", help=t("alphabet_typed_help"))
+        c1.text_input(t("alphabet_typed_label"), key=P + "alphabet_typed", help=t("alphabet_typed_help"), max_chars=64)
     c2.number_input(t("input_len_label"), min_value=1, max_value=8, step=1, key=P + "input_len")
     c2.checkbox(t("cyclic_label"), key=P + "cyclic", help=t("cyclic_help"))
     c3.radio(t("encoding_label"), list(core.ENCODINGS), format_func=lambda k: t(f"encoding_{k}"), key=P + "encoding")

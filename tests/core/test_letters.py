@@ -69,6 +69,8 @@ def test_course_settings_are_the_spec():
         ({"alphabet": ""}, "alphabet is empty"),
         ({"alphabet": "abca"}, "repeats 'a'"),
         ({"alphabet": "ab cd"}, "contains a space"),
+        ({"alphabet": "ab*c_"}, "only letters and digits; '\\*', '_' is neither"),
+        ({"alphabet": "x" * 65}, "at most 64"),
         ({"alphabet": "abc", "input_len": 3}, "needs at least 4 distinct letters, but the alphabet 'abc' has only 3"),
         ({"input_len": 0}, "Input length must be a whole number from 1 to 8"),
         ({"input_len": 9, "alphabet": L.ALPHABET_26}, "Input length must be a whole number from 1 to 8"),
