@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,11 @@ class ForecastConfig:
     @property
     def label(self) -> str:
         return f"{CELL_LABELS.get(self.cell, 'Dense')} ({self.mode})"
+
+
+def eval_after_for(test_size: int) -> int:
+    """Test rows skipped before scoring: the course's window when the test set allows it."""
+    return COURSE_WINDOW if test_size > COURSE_WINDOW else max(0, test_size // 5)
 
 
 def _check_ranges(c: ForecastConfig) -> None:
@@ -465,6 +472,30 @@ def forecast_future(result: ForecastResult, days: int) -> pd.Series:
         frame.loc[date] = value
         values.append(value)
     return pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="forecast")
+
+
+def model_summary(model) -> str:
+    """model.summary() as plain text."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, **_: lines.append(line), line_length=90)
+    return "\n".join(lines)
+
+
+def trainable_variables_text(model) -> str:
+    """Every trainable variable: name, shape and values (the course's weights.txt)."""
+    blocks = []
+    for v in model.trainable_variables:
+        values = np.array2string(np.asarray(v), precision=6, suppress_small=True, threshold=sys.maxsize)
+        blocks.append(f"{v.path}\n{tuple(v.shape)}\n{values}\n")
+    return "\n".join(blocks)
+
+
+def model_bytes(model) -> bytes:
+    """The model as the bytes of a .keras file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "forecast.keras"
+        model.save(path)
+        return path.read_bytes()
 
 
 def default_target(columns) -> str:

@@ -1,0 +1,66 @@
+"""Headless AppTest of the forecasting page: nothing trains on arrival; Train gives a table with baselines."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+TINY = {"window": 5, "test_size": 100, "layers": 1, "epochs": 2, "batch_size": 256, "seed": 3}
+
+
+@pytest.fixture
+def app(root, isolated_cache) -> AppTest:
+    at = AppTest.from_file(str(root / "pages" / "2_Stock_forecasting.py"), default_timeout=180)
+    at.run()
+    return at
+
+
+def set_tiny(at: AppTest, mode: str = "default", cell: str = "gru") -> None:
+    at.radio(key="forecast.mode").set_value(mode)
+    at.radio(key="forecast.cell").set_value(cell)
+    for key, value in TINY.items():
+        at.number_input(key=f"forecast.{key}").set_value(value)
+    at.text_input(key="forecast.units").input("8")
+
+
+def test_first_visit_trains_nothing(app):
+    assert not app.exception
+    assert "forecast.result" not in app.session_state
+    assert app.radio(key="forecast.mode").value == "default"
+    assert any("Train" in i.value for i in app.info)
+
+
+def test_reset_to_course_settings(app):
+    app.button(key="forecast.reset_course").click().run()
+    assert app.radio(key="forecast.mode").value == "course"
+    assert app.number_input(key="forecast.window").value == 60
+    assert app.number_input(key="forecast.epochs").value == 50
+    assert app.text_input(key="forecast.units").value == "80, 100"
+    assert app.number_input(key="forecast.dropout").value == pytest.approx(0.2)
+
+
+def test_train_tiny_model_shows_baseline_rows_and_verdicts(app):
+    set_tiny(app)
+    app.button(key="forecast.train").click().run()
+    assert not app.exception
+    result = app.session_state["forecast.result"]
+    assert result.epochs_run <= 2 and len(result.eval_dates) == 40  # test 100, scoring after the first 60
+    table = app.dataframe[0].value
+    rows = list(table.index)
+    assert rows == ["GRU (default)", "persistence (tomorrow = today)", "drift (today + average step)", "previous close"]
+    assert table.iloc[0]["RMSE"] == pytest.approx(result.metrics.loc["model", "rmse"])
+    verdicts = (app.success or app.warning)[0].value
+    assert verdicts.count("- The model") == 3 and "previous close" in verdicts
+    assert any("Scored on **40 days" in m.value for m in app.markdown)
+    again = app.session_state["forecast.result"]
+    app.button(key="forecast.train").click().run()  # same settings: from the cache, no retraining
+    assert app.session_state["forecast.result"].cached and again.metrics.equals(
+        app.session_state["forecast.result"].metrics
+    )
+
+
+def test_bad_units_give_a_sentence(app):
+    app.text_input(key="forecast.units").input("8, x")
+    app.button(key="forecast.train").click().run()
+    assert any("not valid" in e.value for e in app.error)
+    assert "forecast.result" not in app.session_state  # nothing trained
