@@ -51,3 +51,32 @@ def test_keep_going_generates(app):
     app.number_input(key="letters.steps").set_value(6).run()
     app.button(key="letters.keep_going").click().run()
     assert app.session_state["letters.generated"] == ("c", "cdeabcd")
+
+
+def test_cell_switch_shows_cached_model_without_training(app):
+    app.button(key="letters.train").click().run()
+    app.radio(key="letters.cell").set_value("gru").run()
+    assert app.session_state["letters.result"].config.cell == "rnn"  # nothing trains on a widget change
+    assert any("settings above have changed" in c.value for c in app.caption)
+    app.button(key="letters.train").click().run()
+    assert app.session_state["letters.result"].config.cell == "gru"
+    app.radio(key="letters.cell").set_value("rnn").run()
+    result = app.session_state["letters.result"]
+    assert (result.config.cell, result.cached) == ("rnn", True)  # the trained SimpleRNN comes back at once
+
+
+def test_free_configuration_and_reset(app):
+    app.number_input(key="letters.units").set_value(5).run()
+    assert any("free configuration" in c.value for c in app.caption)
+    app.button(key="letters.reset").click().run()
+    assert app.number_input(key="letters.units").value == 3
+    assert not any("free configuration" in c.value for c in app.caption)
+    app.radio(key="letters.task").set_value("L4").run()
+    assert app.number_input(key="letters.units").value == 10
+    assert app.radio(key="letters.alphabet_mode").value == "az"
+
+
+def test_chinese_text(app):
+    app.sidebar.selectbox[0].select("zh").run()
+    assert app.title[0].value == "字母预测：下一个字母是什么？"
+    assert app.button(key="letters.train").label == "训练"
