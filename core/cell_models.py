@@ -118,17 +118,18 @@ def parameter_rows(model: CellModel) -> list[dict]:
     return rows
 
 
-def convention_numbers(models: dict[str, CellModel], text: str, step: int) -> dict[str, float]:
-    """One worked number per convention, at `step` of `text` (0-based unit 1 everywhere)."""
+def convention_numbers(models: dict[str, CellModel], traces: dict[str, LetterTrace], step: int) -> dict:
+    """One worked number per convention at `step` (0-based), unit 1, from the rnn and gru replays of one text."""
     rnn, gru = models["rnn"], models["gru"]
+    text = traces["gru"].text
     j = rnn.alphabet.index(text[step])
-    g = trace_letters(gru, text).trace.at(step)
+    g = traces["gru"].trace.at(step)
     u = gru.weights.units
     b_rh = float(gru.weights.bias[1, 2 * u]) if gru.weights.reset_after else 0.0
     r, hu = float(g["r"][0]), float(g["h_cand"][0]) - b_rh  # h·U_h without its bias
     return {
         "letter": text[step], "index": j + 1, "w_row": float(rnn.weights.kernel[j, 0]),
-        "x_part": float(trace_letters(rnn, text).trace.at(step)["x_part"][0]),
+        "x_part": float(traces["rnn"].trace.at(step)["x_part"][0]),
         "r": r, "hu": hu, "b_rh": b_rh, "keras_term": r * (hu + b_rh), "single_bias_term": r * hu + b_rh,
         "z": float(g["z"][0]), "course_z": 1 - float(g["z"][0]), "h": float(g["h"][0]),
         "h_prev": float(g["h_prev"][0]), "cand": float(g["cand"][0]),

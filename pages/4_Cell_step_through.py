@@ -89,7 +89,8 @@ def show_output(trace) -> None:
 
 def conventions_panel(text: str, step: int) -> None:
     with st.expander(t("conventions"), expanded=False):
-        numbers = cell_models.convention_numbers(models(), text, step)
+        traces = {cell: letter_trace(cell, text) for cell in ("rnn", "gru")}
+        numbers = cell_models.convention_numbers(models(), traces, step)
         for key in ("conv_rows", "conv_gate_order", "conv_two_biases", "conv_course_gru"):
             st.markdown(t(key, **numbers))
 

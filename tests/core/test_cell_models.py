@@ -105,3 +105,40 @@ def test_shipped_models_are_all_there():
     models = shipped_models()
     assert sorted(models) == ["gru", "lstm", "rnn"]
     assert all(isinstance(m, CellModel) for m in models.values())
+
+
+def test_parameter_rows_write_out_the_formulas():
+    rows = cell_models_rows("lstm")
+    assert rows[0] == {"layer": "LSTM", "formula": "4 × (3·(5+3) + 3)", "count": 108}
+    assert rows[-1]["count"] == 128 == load_cell_model("lstm").meta["count_params"]
+    assert cell_models_rows("gru")[0]["formula"] == "3 × (3·(5+3) + 2·3)"
+
+
+def cell_models_rows(cell):
+    from core.cell_models import parameter_rows
+
+    return parameter_rows(load_cell_model(cell))
+
+
+def test_convention_numbers_are_consistent():
+    from core.cell_models import convention_numbers
+
+    models = shipped_models()
+    traces = {cell: trace_letters(models[cell], "bcde") for cell in ("rnn", "gru")}
+    n = convention_numbers(models, traces, 2)
+    assert n["letter"] == "d" and n["index"] == 4
+    assert n["w_row"] == pytest.approx(n["x_part"])  # one-hot x picks a row of W
+    assert n["course_z"] == pytest.approx(1 - n["z"])
+    assert n["z"] * n["h_prev"] + n["course_z"] * n["cand"] == pytest.approx(n["h"])
+    assert abs(n["keras_term"] - n["single_bias_term"]) > 1e-3  # the two bias conventions differ
+
+
+def test_worked_trace_feeds_the_page_figures():
+    from core.cell_models import worked_trace
+    from core.figures.cells import cell_diagram, step_formulas
+    from core.worked_examples import FOUR_PRE_ONE, compute
+
+    trace = worked_trace(compute(FOUR_PRE_ONE))
+    assert trace.text == "bcde" and trace.prediction == "a"
+    assert "0.60 & 0.46 & -0.98" in step_formulas(trace, 2)[0]
+    assert "step 3 of 4" in cell_diagram(trace, 2).layout.title.text
