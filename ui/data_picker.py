@@ -62,9 +62,22 @@ def _tickers(raw: bytes) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------- the picker
 
 
+def _resend_on_language_change(key: str) -> None:
+    """Re-send a keyed choice whose labels were just translated.
+
+    Streamlit 1.67's browser side matches a radio's choice by its label: after a language switch it
+    shows no option selected although the value is kept. Setting the state again re-sends it.
+    """
+    seen = f"{key}.lang"
+    if st.session_state.get(seen) != lang() and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[seen] = lang()
+
+
 def data_picker(page: str, t: Callable[..., str] | None = None) -> PriceData | None:
     """Choose a series; show its cleaning report, rows and dates. None (after st.error) when unusable."""
     tt = _texts(t)
+    _resend_on_language_change(f"{page}.data_source")
     mode = st.radio(
         tt("picker_source"), MODES, format_func=lambda m: tt(f"picker_mode_{m}"), horizontal=True,
         key=f"{page}.data_source",

@@ -87,3 +87,18 @@ def test_long_file_ticker_choice(page, app_url):
     wait_for_app(page)
     assert "60" in page.locator('[data-testid="stMetric"]').first.inner_text()
     page.shot("long-file-chart")
+
+
+def test_data_page_in_chinese(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1500})
+    page.goto(f"{app_url}/Data")
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="中文").click()
+    page.get_by_role("heading", name="选择、上传或下载一段价格序列").wait_for()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    wait_for_app(page)
+    assert "行数" in page.locator('[data-testid="stMetric"]').first.inner_text()
+    radios = page.locator('[data-testid="stRadio"] input[type="radio"]')
+    assert [radios.nth(i).is_checked() for i in range(3)] == [True, False, False]  # still shown as chosen
+    page.shot("data-zh")
