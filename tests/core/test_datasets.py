@@ -79,3 +79,24 @@ def test_provenance_json_is_what_the_script_writes():
     record = json.loads(PROVENANCE.read_text(encoding="utf-8"))
     assert record["default"] == DEFAULT_DATASET
     assert {r["file"] for r in record["datasets"]} <= {p.name for p in DATA_DIR.iterdir()}
+
+
+# The hashes each package's wheel RECORD lists for these files (urlsafe base64 sha256): the stored
+# files are byte-for-byte copies of the packages' own files.
+WHEEL_RECORD = {
+    (
+        "bokeh_sampledata",
+        "2026.1",
+        "bokeh_sampledata/_data/stocks.csv.gz",
+    ): "WrrfmbLTlPkgEgon3m8N8SmFnXHUz7C_ZhvMmURqsf0",
+    ("arch", "8.0.0", "arch/data/sp500/sp500.csv.gz"): "HgKMu5xADMAYyBbMxDmzPJGTh-cmw-1cosBcgnRgWd4",
+    ("arch", "8.0.0", "arch/data/nasdaq/nasdaq.csv.gz"): "sgCVNTQ-uxTgqhHtCGeI0pl6QW_-T5RQ7tmlYa4wrFk",
+}
+
+
+@pytest.mark.parametrize("info", INFOS, ids=lambda i: i.name)
+def test_stored_file_is_the_packages_own_file(info):
+    import base64
+
+    record = WHEEL_RECORD[(info.package, info.version, info.path_in_package)]
+    assert base64.urlsafe_b64encode(bytes.fromhex(info.sha256)).rstrip(b"=").decode() == record
