@@ -89,48 +89,55 @@ def rnn_from_parts(x_part: np.ndarray, h_part: np.ndarray, bias: np.ndarray) -> 
             "h": np.tanh(pre)}  # fmt: skip
 
 
-def rnn_step(w: CellWeights, x: np.ndarray, h_prev: np.ndarray) -> dict[str, np.ndarray]:
-    """One SimpleRNN step: h_t = tanh(x_t·W + h_{t-1}·U + b)."""
-    return rnn_from_parts(x @ w.kernel, h_prev @ w.recurrent_kernel, w.bias)
+def rnn_step(
+    w: CellWeights, x: np.ndarray, h_prev: np.ndarray, x_part: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """One SimpleRNN step: h_t = tanh(x_t·W + h_{t-1}·U + b). `x_part` = x·W when already computed."""
+    return rnn_from_parts(x @ w.kernel if x_part is None else x_part, h_prev @ w.recurrent_kernel, w.bias)
 
 
-def lstm_step(w: CellWeights, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray) -> dict[str, np.ndarray]:
+def lstm_step(w: CellWeights, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
+              x_part: np.ndarray | None = None) -> dict[str, np.ndarray]:  # fmt: skip
     """One LSTM step, gate order i, f, c, o; c_t = f*c_{t-1} + i*c~, h_t = o*tanh(c_t)."""
-    x_part = x @ w.kernel  # (..., 4*units)
+    u = w.units
+    x_part = x @ w.kernel if x_part is None else x_part  # (..., 4*units)
     h_part = h_prev @ w.recurrent_kernel  # (..., 4*units)
-    pre_i, pre_f, pre_c, pre_o = np.split(x_part + h_part + w.bias, 4, axis=-1)
-    i, f, o = sigmoid(pre_i), sigmoid(pre_f), sigmoid(pre_o)
-    cand = np.tanh(pre_c)  # candidate cell state c~
+    pre = x_part + h_part + w.bias
+    gates = sigmoid(pre)  # all four blocks at once; the c block is replaced by tanh below
+    i, f, o = gates[..., :u], gates[..., u : 2 * u], gates[..., 3 * u :]
+    cand = np.tanh(pre[..., 2 * u : 3 * u])  # candidate cell state c~
     c = f * c_prev + i * cand
     tanh_c = np.tanh(c)
-    return {"x_part": x_part, "h_part": h_part, "pre_i": pre_i, "pre_f": pre_f, "pre_c": pre_c,
-            "pre_o": pre_o, "i": i, "f": f, "cand": cand, "o": o, "c_prev": c_prev, "c": c,
-            "tanh_c": tanh_c, "h": o * tanh_c}  # fmt: skip
+    return {"x_part": x_part, "h_part": h_part, "pre_i": pre[..., :u], "pre_f": pre[..., u : 2 * u],
+            "pre_c": pre[..., 2 * u : 3 * u], "pre_o": pre[..., 3 * u :], "i": i, "f": f, "cand": cand, "o": o,
+            "c_prev": c_prev, "c": c, "tanh_c": tanh_c, "h": o * tanh_c}  # fmt: skip
 
 
-def gru_step(w: CellWeights, x: np.ndarray, h_prev: np.ndarray) -> dict[str, np.ndarray]:
-    """One GRU step, gate order z, r, h; h_t = z*h_{t-1} + (1-z)*h~ (Keras's convention)."""
-    b_in, b_rec = (w.bias[0], w.bias[1]) if w.reset_after else (w.bias, np.zeros_like(w.bias))
-    x_part = x @ w.kernel + b_in  # (..., 3*units), input bias included
-    xz, xr, xh = np.split(x_part, 3, axis=-1)
+def gru_step(
+    w: CellWeights, x: np.ndarray, h_prev: np.ndarray, x_part: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """One GRU step, gate order z, r, h; h_t = z*h_{t-1} + (1-z)*h~ (Keras's convention).
+    `x_part` = x·W + b_input when already computed."""
     u = w.units
+    b_in = w.bias[0] if w.reset_after else w.bias
+    x_part = x @ w.kernel + b_in if x_part is None else x_part  # (..., 3*units), input bias included
+    # reset_after: every recurrent block now, recurrent bias included; else z and r only (h waits for r)
+    h_part = h_prev @ w.recurrent_kernel + w.bias[1] if w.reset_after else h_prev @ w.recurrent_kernel[:, : 2 * u]
+    pre_zr = x_part[..., : 2 * u] + h_part[..., : 2 * u]
+    zr = sigmoid(pre_zr)
+    z, r = zr[..., :u], zr[..., u:]
     if w.reset_after:
-        h_part = h_prev @ w.recurrent_kernel + b_rec  # recurrent bias included
-        hz, hr, hh = np.split(h_part, 3, axis=-1)
+        h_cand = h_part[..., 2 * u :]  # h·U_h + b_rh
+        reset_h = r * h_cand  # r * (h·U_h + b_rh)
     else:
-        h_part = h_prev @ w.recurrent_kernel[:, : 2 * u]
-        hz, hr = np.split(h_part, 2, axis=-1)
-    z, r = sigmoid(xz + hz), sigmoid(xr + hr)
-    if w.reset_after:
-        reset_h = r * hh  # r * (h·U_h + b_rh)
-    else:
-        hh = (r * h_prev) @ w.recurrent_kernel[:, 2 * u :]  # (r*h)·U_h
-        reset_h = hh
-    pre_cand = xh + reset_h
+        h_cand = (r * h_prev) @ w.recurrent_kernel[:, 2 * u :]  # (r*h)·U_h
+        reset_h = h_cand
+    x_cand = x_part[..., 2 * u :]
+    pre_cand = x_cand + reset_h
     cand = np.tanh(pre_cand)
     h = z * h_prev + (1.0 - z) * cand
-    return {"x_part": x_part, "h_part": h_part, "pre_z": xz + hz, "pre_r": xr + hr, "z": z, "r": r,
-            "x_cand": xh, "h_cand": hh, "reset_h": reset_h, "pre_cand": pre_cand, "cand": cand,
+    return {"x_part": x_part, "h_part": h_part, "pre_z": pre_zr[..., :u], "pre_r": pre_zr[..., u:], "z": z, "r": r,
+            "x_cand": x_cand, "h_cand": h_cand, "reset_h": reset_h, "pre_cand": pre_cand, "cand": cand,
             "h_prev": h_prev, "h": h}  # fmt: skip
 
 
@@ -172,15 +179,18 @@ def run_cell(w: CellWeights, xs: np.ndarray, h0: np.ndarray | None = None, c0: n
     state_shape = time_first.shape[1:-1] + (w.units,)
     h = np.zeros(state_shape, w.kernel.dtype) if h0 is None else np.asarray(h0)
     c = np.zeros(state_shape, w.kernel.dtype) if c0 is None else np.asarray(c0)
+    x_parts = time_first @ w.kernel  # every step's x·W in one product: (steps, ..., k*units)
+    if w.cell == "gru":
+        x_parts += w.bias[0] if w.reset_after else w.bias
     records = []
-    for x in time_first:
+    for x, x_part in zip(time_first, x_parts, strict=True):
         if w.cell == "rnn":
-            rec = rnn_step(w, x, h)
+            rec = rnn_step(w, x, h, x_part)
         elif w.cell == "lstm":
-            rec = lstm_step(w, x, h, c)
+            rec = lstm_step(w, x, h, c, x_part)
             c = rec["c"]
         else:
-            rec = gru_step(w, x, h)
+            rec = gru_step(w, x, h, x_part)
         h = rec["h"]
         records.append(rec)
     values = {name: np.stack([r[name] for r in records]) for name in records[0]}
