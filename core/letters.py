@@ -572,19 +572,28 @@ def load_uploaded_model(data: bytes, config: LetterConfig) -> LetterResult:
 
 
 def _load_keras_bytes(data: bytes):
+    import zipfile
+
     import keras
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.keras"
         path.write_bytes(data)
+        if not zipfile.is_zipfile(path):
+            raise AppError(
+                ErrorKind.BAD_MODEL_FILE, "This is not a .keras model file (a .keras file is a zip archive)."
+            )
         try:
             return keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as err:  # any unreadable file is the user's wrong file, said in one sentence
-            reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
-            raise AppError(
-                ErrorKind.BAD_MODEL_FILE,
-                f"This is not a Keras model saved as .keras, or it cannot be loaded safely ({reason}).",
-            ) from err
+            raise AppError(ErrorKind.BAD_MODEL_FILE, _load_failure_sentence(err)) from err
+
+
+def _load_failure_sentence(err: Exception) -> str:
+    message = str(err)
+    if "safe_mode" in message or "unsafe" in message.lower():
+        return "This model contains Python code (for example a Lambda layer), so it cannot be loaded safely and is refused."
+    return "This .keras file cannot be loaded as a Keras model: it may be damaged, or not a model saved by Keras 3."
 
 
 def _check_model_shapes(model, config: LetterConfig) -> None:

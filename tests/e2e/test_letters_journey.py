@@ -45,3 +45,47 @@ def test_train_l4_type_mnop_see_q(page, app_url):
     box.press("Enter")
     page.get_by_text("Type exactly 4 letter(s); 'mno' has 3.").wait_for()
     page.shot("wrong-length")
+
+
+def test_student_saves_and_reloads_a_model(page, app_url, tmp_path):
+    """Train L1, download the .keras file, upload a broken file (a sentence), then the real one (restored)."""
+    page.goto(f"{app_url}/Letter_prediction")
+    wait_for_app(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("All 5 inputs are mapped to the right next letter (100%).").wait_for(timeout=120_000)
+    wait_for_app(page)
+    page.get_by_role("tab", name="Save / load model").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the model (.keras)").click()
+    saved = tmp_path / "letters_L1_rnn.keras"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK"  # a .keras file is a zip archive
+
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"this is not a model")
+    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    upload.set_input_files(str(broken))
+    page.get_by_text("This is not a .keras model file (a .keras file is a zip archive).").wait_for()
+    page.shot("broken-upload")
+
+    upload.set_input_files(str(saved))
+    page.get_by_text("An uploaded model has no training curves.").wait_for()
+    page.get_by_text("This is not a .keras model file").wait_for(state="detached")
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "All 5 inputs are mapped to the right next letter (100%)." in body
+    assert "This is not a .keras model" not in body
+    page.shot("restored")
+
+
+def test_page_in_chinese(page, app_url):
+    page.goto(f"{app_url}/Letter_prediction")
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="中文").click()
+    page.get_by_role("heading", name="字母预测：下一个字母是什么？").wait_for()
+    wait_for_app(page)
+    page.get_by_role("button", name="训练", exact=True).click()
+    page.get_by_text("全部 5 个输入都映射到正确的下一个字母（100%）。").wait_for(timeout=120_000)
+    wait_for_app(page)
+    page.shot("zh-trained")
