@@ -29,6 +29,8 @@ from core.errors import AppError, ErrorKind
 
 CANONICAL = ("open", "high", "low", "close", "adj_close", "volume")
 MAX_BYTES = 50 * 1024 * 1024  # larger uploads are refused before parsing
+MAX_PREAMBLE = 5  # title lines allowed above the header
+DELIMITERS = (",", ";", "\t", "|")
 
 # Normalised header (lower case, no spaces or punctuation) -> canonical name. Earlier aliases of
 # the same canonical name win when a file has several (a real "Close" beats investing's "Price").
@@ -197,7 +199,7 @@ def _decode(raw: bytes) -> str:
 def _sniff_delimiter(lines: list[str]) -> str | None:
     """The delimiter giving the header several fields and most rows the same count."""
     best, best_score = None, (0.0, 0)
-    for delimiter in (",", ";", "\t", "|"):
+    for delimiter in DELIMITERS:
         rows = list(csv.reader(lines, delimiter=delimiter))
         width = len(rows[0])
         if width < 2:
@@ -206,6 +208,14 @@ def _sniff_delimiter(lines: list[str]) -> str | None:
         if score[0] > 0.5 and score > best_score:  # most rows must agree with the header
             best, best_score = delimiter, score
     return best
+
+
+def _find_header(lines: list[str]) -> int:
+    """Index of the header below a preamble (e.g. a title line of a TDX export), or -1 when none."""
+    for start in range(1, min(len(lines) - 1, MAX_PREAMBLE + 1)):
+        if _sniff_delimiter(lines[start:]) is not None:
+            return start
+    return -1
 
 
 def _parse_csv(text: str, delimiter: str) -> pd.DataFrame:
@@ -227,6 +237,9 @@ def _read_table(text: str) -> pd.DataFrame:
     if not lines:
         raise AppError(ErrorKind.EMPTY_FILE)
     delimiter = _sniff_delimiter(lines)
+    if delimiter is None and (start := _find_header(lines)) > 0:
+        lines, text = lines[start:], text[text.index(lines[start]) :]  # skip the preamble
+        delimiter = _sniff_delimiter(lines)
     if delimiter is None:
         if _canonical_of(lines[0]) is None:
             raise AppError(ErrorKind.NOT_CSV, "This text has no columns separated by commas, semicolons or tabs.")
