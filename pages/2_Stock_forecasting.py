@@ -118,7 +118,7 @@ def show_heading(result: core.ForecastResult, config: core.ForecastConfig | None
     c1, c2, c3, c4 = st.columns(4)
     model = result.metrics.loc["model"]
     c1.metric(t("metric_rmse"), f"{model['rmse']:.3f}")
-    c2.metric(t("metric_best_baseline", name=t(f"baseline_{result.best_baseline}")),
+    c2.metric(t("metric_best_baseline", name=t(f"short_{result.best_baseline}")),
               f"{result.metrics.loc[result.best_baseline, 'rmse']:.3f}")  # fmt: skip
     c3.metric(t("train_seconds"), f"{result.train_seconds:.1f} s", t("from_cache") if result.cached else None,
               delta_color="off", delta_arrow="off")  # fmt: skip

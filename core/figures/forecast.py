@@ -77,6 +77,8 @@ def loss_figure(history: Mapping[str, list[float]], *, labels: Mapping[str, str]
         if values:
             fig.add_scatter(x=np.arange(1, len(values) + 1), y=values, name=label, mode="lines+markers",
                             line=dict(color=color, width=2))  # fmt: skip
+    epochs = max((len(v) for v in history.values()), default=1)
+    fig.update_xaxes(dtick=max(1, -(-epochs // 10)), tick0=1)  # whole epochs only
     fig.update_layout(
         xaxis_title=lab["epoch"], yaxis_title=lab["loss"], yaxis_type="log", height=360, hovermode="x unified",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(l=10, r=10, t=40, b=10),

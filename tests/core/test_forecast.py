@@ -161,3 +161,33 @@ def test_missing_target_is_a_user_error(small):
 def test_close_target_uses_persistence_as_its_anchor(small):
     codec = Codec.fit(small.frame, ForecastConfig.default("rnn", **TINY | dict(target="close")), 350)
     assert codec.anchor == "close" and codec.target == "close"
+
+
+@pytest.mark.parametrize("mode", ["course", "default"])
+def test_standalone_script_has_six_steps_and_compiles(mode):
+    from core.scripts import standalone_script
+
+    config = ForecastConfig.course("gru") if mode == "course" else ForecastConfig.default("gru")
+    code = standalone_script(config)
+    steps = ["# 1. import", "# 2. data", "# 3. model", "# 4. compile", "# 5. fit", "# 6. evaluate"]
+    positions = [code.index(step) for step in steps]
+    assert positions == sorted(positions)
+    compile(code, "script.py", "exec")
+    assert ("validation_data=(x_eval, y_eval)" in code) == (mode == "course")
+    assert ("EarlyStopping" in code) == (mode == "default")
+
+
+def test_standalone_script_runs_and_scores_the_same_days(small, tmp_path):
+    import subprocess
+    import sys
+
+    from core.scripts import standalone_script
+
+    small.frame.to_csv(tmp_path / "prices.csv", index_label="date")
+    code = standalone_script(ForecastConfig.default("rnn", **TINY | dict(epochs=1)))
+    (tmp_path / "script.py").write_text(code)
+    run = subprocess.run([sys.executable, "script.py", "prices.csv"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "scored days: 2019-12-25 .. 2020-04-24 (80)" in run.stdout
+    assert "previous close" in run.stdout and (tmp_path / "forecast_rnn_default.keras").exists()

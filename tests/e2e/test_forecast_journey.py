@@ -1,0 +1,61 @@
+"""A teacher loads the course settings, trains a few epochs in a real browser and reads the results."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
+    page.goto(f"{app_url}/Stock_forecasting")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Stock forecasting with SimpleRNN, LSTM and GRU").wait_for()
+    page.get_by_text("Choose the settings and press Train").wait_for()  # nothing trains on arrival
+    page.get_by_role("button", name="Reset to course settings").click()
+    wait_for_app(page)
+    epochs = page.get_by_label("Epochs", exact=True)
+    expect(epochs).to_have_value("50")  # the course's 50 epochs, window 60
+    expect(page.get_by_label("Window (days)", exact=True)).to_have_value("60")
+    epochs.fill("3")
+    page.get_by_text("SimpleRNN", exact=True).click()  # the fastest cell keeps the journey short
+    page.get_by_role("button", name="Train", exact=True).click()
+
+    page.get_by_text("epoch 1 of 3", exact=False).wait_for(timeout=120_000)  # live progress with time left
+    page.wait_for_timeout(300)
+    progress = page.shot("progress")
+    assert progress.exists()
+    page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert "SimpleRNN (course)" in body and "test loss" in body
+    assert "did not beat previous close" in body.replace("**", "")  # the course model loses to the close
+    page.shot("trained")
+
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.scroll_into_view_if_needed()
+    table.screenshot(path=str(page.shot("table").with_name("metrics-table.png")))
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    assert chart.locator("text", has_text="previous close").count() >= 1  # baselines drawn in the legend
+    assert chart.locator("text", has_text="forecast (not scored)").count() >= 1
+    chart.screenshot(path=str(page.shot("chart").with_name("prediction-chart.png")))
+    curves = page.locator('[data-testid="stPlotlyChart"]').nth(1)
+    curves.scroll_into_view_if_needed()
+    assert curves.locator("text", has_text="test loss").count() >= 1
+    curves.screenshot(path=str(page.shot("curves").with_name("loss-chart.png")))
+
+    verdicts = page.get_by_text("did not beat previous close", exact=False).first
+    verdicts.scroll_into_view_if_needed()
+    page.shot("verdicts", full_page=False)
+    page.get_by_role("tab", name="Stand-alone script").click()
+    page.get_by_text("# 6. evaluate", exact=False).first.wait_for()
+    page.get_by_role("tab", name="Downloads").click()
+    page.get_by_role("button", name="Download the trained model (.keras)").wait_for()
+    page.get_by_role("button", name="Download the trained model (.keras)").scroll_into_view_if_needed()
+    page.shot("downloads", full_page=False)
