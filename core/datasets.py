@@ -6,6 +6,7 @@ scripts/make_embedded_data.py). Loading never touches the network.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, fields
 from functools import cache
@@ -78,7 +79,7 @@ def load_dataset(name: str) -> PriceData:
     """The embedded series `name` as clean PriceData (parsed once per process; no network)."""
     data = _load(dataset_info(name).name)
     # One series to the user, even when stored in a long file: no ticker choice to offer.
-    return PriceData(data.frame.copy(), data.report, data.source, (), data.ticker, data.text_columns)
+    return dataclasses.replace(data, frame=data.frame.copy(), tickers=())
 
 
 DEFAULT_DATASET: str = _provenance().get("default", "IBM")

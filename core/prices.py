@@ -26,6 +26,7 @@ import pandas as pd
 
 from core.cache import fingerprint_array
 from core.errors import AppError, ErrorKind
+from core.i18n import text
 
 CANONICAL = ("open", "high", "low", "close", "adj_close", "volume")
 MAX_BYTES = 50 * 1024 * 1024  # larger uploads are refused before parsing
@@ -62,6 +63,14 @@ class PriceData:
     tickers: tuple[str, ...] = ()  # tickers found in a long file (empty for one series)
     ticker: str | None = None  # the chosen ticker (or the only one named in the file)
     text_columns: tuple[str, ...] = ()  # columns that hold text, kept out of the frame
+    notes: tuple[tuple[str, int, str], ...] = ()  # what cleaning did: (code, count, names), see cleaning_report
+    rows_read: int = 0  # data rows in the file (of the chosen ticker) before cleaning
+
+    def report_in(self, lang: str) -> str:
+        """The cleaning report in another language (the English `report` when nothing is recorded)."""
+        if not self.rows_read:
+            return self.report
+        return cleaning_report(self.notes, self.rows_read, len(self.frame), lang)
 
     @property
     def columns(self) -> list[str]:
@@ -96,8 +105,9 @@ def read_prices(source: bytes | str | Path, *, ticker: str | None = None, name: 
     table, tickers, chosen = _select_ticker(table, roles.get("ticker"), ticker)
     dates = _parse_date_column(table[roles["date"]], roles["date"])
     numbers, text_columns = _numeric_columns(table, roles)
-    frame, report = _clean(dates, numbers)
-    return PriceData(frame, report, name or label, tickers, chosen, text_columns)
+    frame, notes = _clean(dates, numbers)
+    report = cleaning_report(tuple(notes), len(numbers), len(frame))
+    return PriceData(frame, report, name or label, tickers, chosen, text_columns, tuple(notes), len(numbers))
 
 
 def find_tickers(source: bytes | str | Path) -> tuple[str, ...]:
@@ -391,46 +401,62 @@ def _numeric_columns(table: pd.DataFrame, roles: dict[str, str]) -> tuple[pd.Dat
 
 
 def _count(n: int, noun: str) -> str:
-    """ "1 row", "3 rows"."""
+    """ "1 row", "3 rows" (English plurals for the report)."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _clean(dates: pd.Series, numbers: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Date-indexed, sorted, unique, gap-free frame and a one-line report of what changed."""
-    n_read, notes = len(numbers), []
+# What cleaning did, as (code, count, names): rendered in any language by `cleaning_report`.
+Note = tuple[str, int, str]
+
+
+def cleaning_report(notes: tuple[Note, ...], rows_read: int, rows_kept: int, lang: str = "en") -> str:
+    """One line saying what was cleaned, from the phrases in assets/text/<lang>/data.toml."""
+    parts = []
+    for code, n, names in notes:
+        plurals = {"rows": _count(n, "row"), "dates": _count(n, "duplicate date"), "values": _count(n, "missing value")}
+        parts.append(
+            text("data", f"clean_{code}", lang, n=n, names=names, columns=_count(n, "empty column"), **plurals)
+        )
+    summary = text("data", "clean_separator", lang).join(parts) or text("data", "clean_nothing", lang)
+    return text(
+        "data", "clean_line", lang, read=_count(rows_read, "row"), n_read=rows_read, kept=rows_kept, summary=summary
+    )
+
+
+def _clean(dates: pd.Series, numbers: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
+    """Date-indexed, sorted, unique, gap-free frame and the notes on what changed."""
+    notes: list[Note] = []
     valid = dates.notna().to_numpy()
     if not valid.all():
-        notes.append(f"dropped {_count(int((~valid).sum()), 'row')} without a valid date")
+        notes.append(("no_date", int((~valid).sum()), ""))
     frame = numbers[valid].set_axis(pd.DatetimeIndex(dates[valid], name="date"))
     if len(frame) > 1 and frame.index.is_monotonic_decreasing and not frame.index.is_monotonic_increasing:
         frame = frame.iloc[::-1]
-        notes.append("reversed the order (the file was newest first)")
+        notes.append(("reversed", 0, ""))
     elif not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-        notes.append("sorted the rows by date")
+        notes.append(("sorted", 0, ""))
     duplicated = frame.index.duplicated(keep="first")
     if duplicated.any():
         frame = frame[~duplicated]
-        notes.append(f"removed {_count(int(duplicated.sum()), 'duplicate date')}")
+        notes.append(("duplicates", int(duplicated.sum()), ""))
     frame, gap_notes = _fill_gaps(frame)
-    notes += gap_notes
     if frame.empty:
         raise AppError(ErrorKind.EMPTY_FILE, "No row of the file holds both a date and a price.")
-    summary = "; ".join(notes) if notes else "nothing needed cleaning"
-    return frame, f"Read {_count(n_read, 'row')}, kept {len(frame)}: {summary}."
+    return frame, notes + gap_notes
 
 
-def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
     """Drop empty rows and columns, fill missing values from the previous day, drop leading gaps."""
-    notes = []
+    notes: list[Note] = []
     empty_columns = [c for c in frame.columns if frame[c].isna().all()]
     if empty_columns and len(empty_columns) < frame.shape[1]:
         frame = frame.drop(columns=empty_columns)
-        notes.append(f"dropped {_count(len(empty_columns), 'empty column')} ({', '.join(empty_columns)})")
+        notes.append(("empty_columns", len(empty_columns), ", ".join(empty_columns)))
     empty_rows = frame.isna().all(axis=1).to_numpy()
     if empty_rows.any():
         frame = frame[~empty_rows]
-        notes.append(f"dropped {_count(int(empty_rows.sum()), 'row')} with no prices")
+        notes.append(("empty_rows", int(empty_rows.sum()), ""))
     missing = frame.isna().to_numpy()
     if missing.any():
         filled = frame.ffill()
@@ -438,9 +464,9 @@ def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         n_filled = int(missing[~leading].sum())
         frame = filled[~leading]
         if n_filled:
-            notes.append(f"filled {_count(n_filled, 'missing value')} from the previous day")
+            notes.append(("filled", n_filled, ""))
         if leading.any():
-            notes.append(f"dropped {_count(int(leading.sum()), 'row')} at the start with missing values")
+            notes.append(("leading", int(leading.sum()), ""))
     return frame.astype("float64"), notes
 
 

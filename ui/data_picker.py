@@ -158,7 +158,7 @@ def _describe(data: PriceData, tt) -> None:
         start=f"{data.start:%Y-%m-%d}", end=f"{data.end:%Y-%m-%d}",
     )  # fmt: skip
     st.caption(summary)
-    st.caption(tt("picker_report", report=plain(data.report)))
+    st.caption(tt("picker_report", report=plain(data.report_in(lang()))))
 
 
 def target_picker(page: str, data: PriceData, default: str = "open", t: Callable[..., str] | None = None) -> str:

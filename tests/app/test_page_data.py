@@ -132,3 +132,9 @@ def test_chinese_labels(at):
     at.sidebar.selectbox[0].select("zh").run()
     assert at.title[0].value == "选择、上传或下载一段价格序列"
     assert "行数" in metrics(at)
+
+
+def test_cleaning_report_in_chinese(at):
+    at.sidebar.selectbox[0].select("zh").run()
+    upload(at, "messy.csv", b"Date,Open,Close\n2024-01-03,3,3\n2024-01-01,1,1\n2024-01-02,2,2\n2024-01-01,1,1\n")
+    assert "清洗：读入 4 行，保留 3 行：已按日期排序；删除 1 个重复日期。" in captions(at)

@@ -377,3 +377,13 @@ def test_more_real_world_shapes(shape):
     data = read_prices(raw)
     assert list(data.frame.index.strftime("%Y-%m-%d")) == dates
     assert data.frame["close"].iloc[-1] == pytest.approx(last_close)
+
+
+def test_report_in_chinese():
+    data = read_prices(MESSY.encode())
+    assert data.report_in("en") == data.report
+    assert data.report_in("zh") == (
+        "读入 10 行，保留 6 行：删除 1 行没有有效日期的数据；已按日期排序；删除 2 个重复日期；"
+        "删除 1 行没有价格的数据；用前一天的值填补 2 个缺失值。"
+    )
+    assert read_prices(b"Date,Close\n2024-01-01,3\n").report_in("zh") == "读入 1 行，保留 1 行：无需清洗。"
