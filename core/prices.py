@@ -123,7 +123,7 @@ def target_series(data: PriceData, column: str = "open") -> pd.Series:
     name = resolve_column(data, column)
     if name is not None:
         return data.frame[name].astype("float64")
-    if column in data.text_columns:
+    if column in data.text_columns or _canonical_of(column) in data.text_columns:
         raise AppError(
             ErrorKind.TEXT_TARGET, f"The column {_quote(column)} holds text, not numbers, so it cannot be the target."
         )
@@ -184,6 +184,8 @@ def _decode(raw: bytes) -> str:
             raw = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_BYTES + 1)
         except (OSError, EOFError, zlib.error) as err:
             raise AppError(ErrorKind.NOT_CSV, "The file looks gzip-compressed but cannot be unpacked.") from err
+        if len(raw) > MAX_BYTES:  # a small archive may unpack into a huge file
+            raise AppError(ErrorKind.FILE_TOO_LARGE, f"Unpacked, the file is larger than {MAX_BYTES // 2**20} MB.")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte order mark (Excel "Unicode text")
         raw = raw.decode("utf-16", errors="replace").encode("utf-8")
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):

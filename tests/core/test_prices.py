@@ -251,10 +251,11 @@ def test_error_no_price_column():
 
 
 def test_error_text_target():
-    data = read_prices(b"Date,Close,Note\n2024-01-01,3,up\n2024-01-02,4,down\n")
-    with pytest.raises(AppError) as err:
-        target_series(data, "Note")
-    assert err.value.kind is ErrorKind.TEXT_TARGET
+    data = read_prices(b"Date,Open,Close,Note\n2024-01-01,n/a?,3,up\n2024-01-02,closed,4,down\n")
+    for column in ("Note", "open", "Open"):  # the open column holds words here
+        with pytest.raises(AppError) as err:
+            target_series(data, column)
+        assert err.value.kind is ErrorKind.TEXT_TARGET
 
 
 def test_error_too_few_rows():
@@ -280,8 +281,9 @@ def test_error_ticker_not_chosen():
 
 
 def test_error_file_too_large(monkeypatch):
-    monkeypatch.setattr("core.prices.MAX_BYTES", 10)
-    assert kind_of(b"Date,Close\n2024-01-01,3\n") is ErrorKind.FILE_TOO_LARGE
+    monkeypatch.setattr("core.prices.MAX_BYTES", 100)
+    assert kind_of(b"Date,Close\n" + b"2024-01-01,3\n" * 10) is ErrorKind.FILE_TOO_LARGE
+    assert kind_of(gzip.compress(b"Date,Close\n" + b"2024-01-01,3\n" * 100)) is ErrorKind.FILE_TOO_LARGE  # unpacked
 
 
 def test_error_missing_path(tmp_path):
