@@ -316,6 +316,16 @@ class Comparison:
         """metric -> cell -> (mean, std), for the bar chart."""
         return {m: {s.cell: s.stats[m] for s in self.summaries} for m in (metrics or list(self.config.metrics))}
 
+    def references(self) -> dict[str, tuple[float, str]]:
+        """Lines for the bar chart: the best baseline's value of each price metric; 100% for letters."""
+        if self.config.task == "letters":
+            return {"accuracy": (1.0, "100%")}
+        if not self.best_baseline:
+            return {}
+        base = self.baseline_metrics[self.best_baseline]
+        name = self.best_baseline.replace("_", " ")
+        return {m: (base[m], name) for m in PRICE_METRICS if m in base}
+
     def rows(self) -> list[dict]:
         """One plain row per cell (the command line's "results")."""
         out = []

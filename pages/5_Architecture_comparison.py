@@ -79,7 +79,9 @@ table = summary_frame(result, lang())
 st.dataframe(table, hide_index=True, width="stretch", key="compare.table")
 st.download_button(t("download"), table.to_csv(index=False).encode("utf-8"), "comparison.csv", "text/csv",
                    key="compare.download", on_click="ignore")  # fmt: skip
-labels = {k: t(f"axis_{k}") for k in ("date", "price", "epoch", "loss")} | {"real": t("real"), "val_loss": "val"}
+labels = {k: t(f"axis_{k}") for k in ("date", "price", "epoch")} | {"loss_axis": t("axis_loss"), "real": t("real")}
+val_key = "curve_test_loss" if result.config.task == "price" and result.config.mode == "course" else "curve_val_loss"
+labels |= {"loss": t("curve_loss"), "val_loss": t(val_key)}
 labels |= {m: t(f"metric_{m}") for m in result.config.metrics}
 if result.config.task == "price":
     st.subheader(t("predictions_heading"))
@@ -90,7 +92,8 @@ st.subheader(t("loss_heading"))
 st.plotly_chart(loss_figure(result.histories_by_cell(), labels=labels), key="compare.loss")
 st.caption(t("loss_caption"))
 st.subheader(t("bars_heading"))
-st.plotly_chart(metric_bars_figure(result.stats(), labels), key="compare.bars")
+st.plotly_chart(metric_bars_figure(result.stats(), labels, result.references()), key="compare.bars")
+st.caption(t("bars_caption"))
 st.subheader(t("formula_heading"))
 st.dataframe(formula_frame(result, lang()), hide_index=True, width="stretch")
 st.caption(t("formula_caption"))

@@ -6,6 +6,7 @@ seed where seeds matter, so the functions can be tested on synthetic data.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -19,7 +20,9 @@ DEFAULT_LABELS: dict[str, str] = {
     "date": "date",
     "price": "price",
     "epoch": "epoch",
-    "loss": "loss (log scale)",
+    "loss_axis": "loss (log scale)",
+    "loss": "training",
+    "val_loss": "validation",
     "real": "real",
 }
 
@@ -33,10 +36,10 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+def _layout(fig: go.Figure, height: int, top: int = 30) -> go.Figure:
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white", font=dict(size=15),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        height=height, margin=dict(l=10, r=10, t=top, b=10), template="plotly_white", font=dict(size=15),
+        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0),  # below: the tool bar sits on top
     )  # fmt: skip
     return fig
 
@@ -72,7 +75,7 @@ def predictions_figure(
                     line=dict(color="black", width=2.5))  # fmt: skip
     fig.update_xaxes(title=_label(labels, "date"))
     fig.update_yaxes(title=_label(labels, "price"))
-    return _layout(fig, 460)
+    return _layout(fig, 500)
 
 
 def loss_figure(
@@ -98,18 +101,21 @@ def loss_figure(
                     name=f"{name} · {_label(labels, key)}", showlegend=k == 0,
                     line=dict(color=color, width=1.8, dash=dashes[key]), opacity=0.85,
                 )  # fmt: skip
-    fig.update_xaxes(title=_label(labels, "epoch"))
-    fig.update_yaxes(title=_label(labels, "loss"), type="log")
+    longest = max((len(h.get(k, [])) for runs in histories.values() for h in runs for k in keys), default=1)
+    fig.update_xaxes(title=_label(labels, "epoch"), tick0=1, dtick=max(1, math.ceil(longest / 10)))
+    fig.update_yaxes(title=_label(labels, "loss_axis"), type="log")
     return _layout(fig, 420)
 
 
 def metric_bars_figure(
     stats: Mapping[str, Mapping[str, tuple[float, float]]],
     labels: Mapping[str, str] | None = None,
+    references: Mapping[str, tuple[float, str]] | None = None,
 ) -> go.Figure:
     """One panel per metric, one bar per cell at the mean, error bars of ± one standard deviation.
 
-    `stats[metric][cell]` is (mean, std).
+    `stats[metric][cell]` is (mean, std); `references[metric]` = (value, label) draws a dashed
+    line, e.g. the best baseline's RMSE, so a bar can be read against "doing nothing".
     """
     metrics = list(stats)
     fig = make_subplots(rows=1, cols=max(1, len(metrics)), subplot_titles=[_label(labels, m) for m in metrics])
@@ -121,6 +127,11 @@ def metric_bars_figure(
             x=[CELL_NAMES.get(c, c) for c in cells], y=means, showlegend=False,
             marker_color=[CELL_COLORS.get(c, "#444444") for c in cells],
             error_y=dict(type="data", array=stds, visible=True, thickness=2, width=8, color="#222222"),
-            row=1, col=col,
+            text=[f"{m:.4g}" for m in means], textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont=dict(color="white", size=12), row=1, col=col,
         )  # fmt: skip
-    return _layout(fig, 380)
+        if references and metric in references:
+            value, name = references[metric]
+            note = {"annotation_text": name, "annotation_position": "bottom left"} if col == 1 else {}
+            fig.add_hline(y=value, line=dict(color="#444444", dash="dash", width=1.5), row=1, col=col, **note)
+    return _layout(fig, 420, top=64)  # room for the panel titles under Plotly's tool bar

@@ -220,6 +220,10 @@ def test_figures_on_synthetic_inputs():
     assert len(bars.data) == 2
     assert list(bars.data[0].y) == [2.0, 1.0] and list(bars.data[0].error_y.array) == [0.5, 0.1]
     assert [a.text for a in bars.layout.annotations] == ["rmse", "mae"]
+    assert list(bars.data[0].text) == ["2", "1"]
+    with_line = metric_bars_figure({"rmse": {"rnn": (2.0, 0.5)}}, references={"rmse": (1.5, "previous close")})
+    assert [s.y0 for s in with_line.layout.shapes] == [1.5]
+    assert "previous close" in [a.text for a in with_line.layout.annotations]
 
 
 # ---------------------------------------------------------------- small real comparisons (tiny, few epochs)
@@ -252,6 +256,9 @@ def test_price_comparison_reuses_a_model_trained_elsewhere(isolated_cache):
     assert dense.params == (20 * 4) * 32 + 32 + 33  # Flatten(window 20 x 4 columns) -> Dense(32) -> Dense(1)
     assert c.predictions_by_cell()["dense"].shape == (1, len(c.actual)) == (1, 240)
     assert c.best_baseline in c.baselines and set(c.baselines) >= {"persistence", "drift"}
+    best_rmse = c.baseline_metrics[c.best_baseline]["rmse"]
+    assert c.references()["rmse"] == (best_rmse, c.best_baseline.replace("_", " "))
+    assert c.references()["rmse_vs_best"][0] == pytest.approx(1.0)
     assert [i.stage.split(" (")[0] for i in seen] == ["model 1 of 2", "model 2 of 2"]
 
 
