@@ -28,7 +28,7 @@ HEATMAP_SERIES: dict[str, tuple[tuple[str, str], ...]] = {
 def vec(values, digits: int = 2, limit: int = 4) -> str:
     """[+0.12, -0.50, …] for a wire label; long vectors show their first entries."""
     flat = np.ravel(values)
-    shown = ", ".join(f"{v:+.{digits}f}" for v in flat[:limit])
+    shown = ", ".join(f"{v:.{digits}f}" for v in flat[:limit])
     return f"[{shown}{', …' if flat.size > limit else ''}]"
 
 
@@ -80,9 +80,9 @@ _LAYOUTS = {
             ("mi", "add", "ic", "i·c~", 5.7, 5.5, "right"),
             ("add", "c", "c", "c", 9.0, 6.85, "center"),
             ("add", "tc", None, "", 0, 0, ""),
-            ("tc", "mo", "tanh_c", "tanh c", 10.45, 3.6, "left"),
+            ("tc", "mo", "tanh_c", "tanh c", 10.45, 3.75, "left"),
             ("o", "mo", "o", "o", 9.35, 1.95, "center"),
-            ("mo", "h", "h", "h", 11.1, 3.0, "center"),
+            ("mo", "h", "h", "h", 10.5, 3.0, "left"),
             ("hp", "bus", None, "", 0, 0, ""),
             ("x", "bus", None, "", 0, 0, ""),
             ("bus", "f", None, "", 0, 0, ""),
@@ -111,7 +111,7 @@ _LAYOUTS = {
             ("hp", "mz", "h_prev", "", 1.8, 6.85, "center"),
             ("z", "mz", "z", "z", 3.0, 4.5, "center"),
             ("mz", "add", "zh", "z·h", 6.0, 6.85, "center"),
-            ("r", "rh", "r", "r", 5.5, 2.2, "center"),
+            ("r", "rh", "r", "r", 6.45, 2.2, "right"),
             ("rh", "cand", "reset_h", "", 7.8, 3.0, "center"),
             ("cand", "m1z", "cand", "h~", 9.15, 3.6, "left"),
             ("z", "m1z", "one_minus_z", "1−z", 5.4, 4.1, "center"),
@@ -182,7 +182,7 @@ def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -
     heading = title or f"step {step + 1} of {trace.trace.steps}: input “{trace.text[step]}”"
     fig.update_layout(title={"text": heading, "font": {"size": 18}}, height=height or int(70 * (max(ys) - min(ys)) + 150), margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       plot_bgcolor="white", paper_bgcolor="white", showlegend=False)  # fmt: skip
-    fig.update_xaxes(range=[-0.1, 12.9], visible=False, fixedrange=True)
+    fig.update_xaxes(range=[-0.1, 13.5], visible=False, fixedrange=True)
     fig.update_yaxes(range=[min(ys) - 0.5, max(ys) + 0.7], visible=False, fixedrange=True)
     return fig
 
@@ -196,7 +196,7 @@ def state_heatmaps(trace, step: int, height: int | None = None) -> go.Figure:
     cols = 1 if len(series) <= 2 else 2
     rows = -(-len(series) // cols)
     labels = [f"{t + 1}: {ch}" for t, ch in enumerate(trace.text)]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title for _, title in series], vertical_spacing=0.16 / rows * 2,
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title for _, title in series], vertical_spacing=0.42 / rows,
                         horizontal_spacing=0.06)  # fmt: skip
     for n, (key, _) in enumerate(series):
         row, col = n // cols + 1, n % cols + 1
@@ -209,7 +209,7 @@ def state_heatmaps(trace, step: int, height: int | None = None) -> go.Figure:
                                  hovertemplate="%{y}, step %{x}: %{z:.4f}<extra></extra>"), row=row, col=col)  # fmt: skip
         fig.add_shape(type="rect", x0=step - 0.5, x1=step + 0.5, y0=-0.5, y1=z.shape[0] - 0.5,
                       line={"color": HIGHLIGHT, "width": 3}, row=row, col=col)  # fmt: skip
-    fig.update_layout(height=height or 170 * rows + 40, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_layout(height=height or 190 * rows + 40, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     fig.update_xaxes(type="category", range=[-0.5, trace.trace.steps - 0.5])
     fig.update_yaxes(autorange="reversed")
     return fig
