@@ -302,18 +302,25 @@ def _guess_date_column(table: pd.DataFrame, roles: dict[str, str]) -> str:
 
 
 def _best_date_format(values: pd.Series) -> tuple[str | None, float]:
-    """The date format parsing the largest share of the (non-missing) values, and that share."""
+    """The date format parsing the largest share of the (non-missing) values, and that share.
+
+    When several parse as many (03/04/2024: March or April?), the one giving the densest dates wins:
+    daily prices read with day and month swapped jump by months.
+    """
     values = values[~values.str.lower().isin(_MISSING)]
     if values.empty:
         return None, 0.0
-    best, best_share = None, 0.0
+    scores = {}
     for fmt in _DATE_FORMATS:
-        share = _to_dates(values, fmt).notna().mean()
-        if share > best_share:
-            best, best_share = fmt, share
-        if share == 1.0:
-            break
-    return best, best_share
+        parsed = _to_dates(values, fmt)
+        share = parsed.notna().mean()
+        if share > 0:
+            steps = parsed.dropna().drop_duplicates().sort_values().diff().dropna()
+            scores[fmt] = (share, -(steps.median().days if len(steps) else 0))
+    if not scores:
+        return None, 0.0
+    best = max(scores, key=lambda fmt: scores[fmt])  # ties keep the earlier format (max is stable)
+    return best, scores[best][0]
 
 
 def _to_dates(values: pd.Series, fmt: str) -> pd.Series:

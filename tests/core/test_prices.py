@@ -389,3 +389,11 @@ def test_report_in_chinese():
         "删除 1 行没有价格的数据；用前一天的值填补 2 个缺失值。"
     )
     assert read_prices(b"Date,Close\n2024-01-01,3\n").report_in("zh") == "读入 1 行，保留 1 行：无需清洗。"
+
+
+def test_day_month_order_follows_the_denser_reading():
+    european = read_prices(b"Date;Close\n02/01/2024;1,5\n03/01/2024;2,5\n04/01/2024;3\n")
+    assert list(european.frame.index.strftime("%Y-%m-%d")) == ["2024-01-02", "2024-01-03", "2024-01-04"]
+    assert list(european.frame["close"]) == [1.5, 2.5, 3.0]
+    american = read_prices(b"Date,Close\n01/02/2024,1\n01/03/2024,2\n01/04/2024,3\n")
+    assert list(american.frame.index.strftime("%Y-%m-%d")) == ["2024-01-02", "2024-01-03", "2024-01-04"]
