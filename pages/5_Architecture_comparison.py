@@ -58,6 +58,8 @@ if not cells:
 config = CompareConfig(task=task, cells=tuple(cells), seeds=int(seeds), mode=mode, epochs=int(epochs),
                        letter_task=letter_task, column=column)  # fmt: skip
 st.caption(t("plan", n=config.n_models, cells=len(cells), seeds=config.seeds))
+if task == "price" and mode == "course":
+    st.warning(t("course_slow"), icon="⏱️")
 
 if st.button(t("run_button"), type="primary", key="compare.run"):
     progress = TrainingProgress(t("progress_label"), curves=("loss", "val_loss"))
@@ -72,6 +74,8 @@ if result is None:
     st.stop()
 
 st.header(t("results_heading"))
+if result.config != config:
+    st.info(t("stale"))
 st.subheader(t("sentences_heading"))
 st.markdown("\n".join(f"- {s}" for s in sentences(result, lang())))
 st.subheader(t("table_heading"))

@@ -71,3 +71,30 @@ def test_letters_reuse_the_letter_pages_model(root, isolated_cache):
     table = at.dataframe[0].value
     assert list(table["model"]) == ["SimpleRNN", "GRU"] and "epochs to 100%" in table.columns
     assert len(at.get("plotly_chart")) == 2  # loss curves and metric bars (no price chart)
+
+
+def test_price_comparison_reuses_the_forecast_pages_model(root, isolated_cache):
+    forecast = AppTest.from_file(str(root / "pages" / "2_Stock_forecasting.py"), default_timeout=300).run()
+    forecast.radio(key="forecast.cell").set_value("gru")
+    forecast.number_input(key="forecast.epochs").set_value(2)
+    forecast.button(key="forecast.train").click().run()  # the default pipeline's GRU, seed 7, 2 epochs
+    trained = forecast.session_state["forecast.result"]
+    assert not trained.cached and trained.config.cell == "gru"
+
+    at = AppTest.from_file(str(root.joinpath(*PAGE)), default_timeout=300).run()
+    at.multiselect(key="compare.cells.price").set_value(["gru"])
+    at.number_input(key="compare.seeds").set_value(1)
+    at.number_input(key="compare.epochs.price.default").set_value(2)
+    at.button(key="compare.run").click().run()
+    assert not at.exception
+    result = at.session_state["compare.result"]
+    assert [(r.cell, r.seed, r.cached) for r in result.runs] == [("gru", 7, True)]
+    assert result.summary("gru").mean("rmse") == float(trained.metrics.loc["model", "rmse"])
+
+
+def test_page_in_chinese(app):
+    app.sidebar.selectbox[0].select("zh").run()
+    assert not app.exception
+    assert app.title[0].value == "哪种循环单元更好？代价是多少？"
+    assert app.button(key="compare.run").label == "开始对比"
+    assert any("12 个模型" in c.value for c in app.caption)
