@@ -11,7 +11,7 @@ import streamlit as st
 from core import letters as core
 from core.figures.letters import curves_figure, embedding_figure, probability_figure
 from core.models import CELL_LABELS, CELLS
-from ui.common import TrainingProgress, setup_page, user_errors
+from ui.common import TrainingProgress, lang, setup_page, user_errors
 
 P = "letters."  # session state prefix of this page
 ALPHABETS = {"abcde": core.ALPHABET_5, "az": core.ALPHABET_26, "typed": None}
@@ -46,15 +46,29 @@ def init_state() -> None:
         apply_course()
 
 
+def text_radio(container, name: str, options: list[str], label: str, on_change=None, **kwargs) -> str:
+    """A radio whose labels follow the language. One widget per language (a widget whose labels change
+    under it comes back with a stale label as its value); the value itself lives in P + name."""
+    key = f"{P}{name}.{lang()}"
+    st.session_state[key] = st.session_state[P + name]
+
+    def sync() -> None:
+        st.session_state[P + name] = st.session_state[key]
+        if on_change is not None:
+            on_change()
+
+    return container.radio(label, options, format_func=lambda k: t(f"{name}_{k}"), key=key, on_change=sync, **kwargs)
+
+
 def settings_widgets() -> None:
     """The free configuration, initialised from the chosen course task."""
     c1, c2, c3, c4 = st.columns(4)
-    c1.radio(t("alphabet_label"), list(ALPHABETS), format_func=lambda k: t(f"alphabet_{k}"), key=P + "alphabet_mode")
+    text_radio(c1, "alphabet_mode", list(ALPHABETS), t("alphabet_label"))
     if st.session_state[P + "alphabet_mode"] == "typed":
         c1.text_input(t("alphabet_typed_label"), key=P + "alphabet_typed", help=t("alphabet_typed_help"), max_chars=64)
     c2.number_input(t("input_len_label"), min_value=1, max_value=8, step=1, key=P + "input_len")
     c2.checkbox(t("cyclic_label"), key=P + "cyclic", help=t("cyclic_help"))
-    c3.radio(t("encoding_label"), list(core.ENCODINGS), format_func=lambda k: t(f"encoding_{k}"), key=P + "encoding")
+    text_radio(c3, "encoding", list(core.ENCODINGS), t("encoding_label"))
     if st.session_state[P + "encoding"] == "embedding":
         c3.number_input(t("embed_dim_label"), min_value=1, max_value=64, step=1, key=P + "embed_dim")
     c4.number_input(t("units_label"), min_value=1, max_value=256, step=1, key=P + "units")
@@ -95,7 +109,7 @@ def train(config: core.LetterConfig) -> None:
 def set_result(result: core.LetterResult) -> None:
     st.session_state[P + "result"] = result
     st.session_state.pop(P + "generated", None)
-    first = core.training_windows(result.config)[0][-1]
+    first = core.training_windows(result.config)[0][0]
     if len(st.session_state.get(P + "text", "")) != result.config.input_len:
         st.session_state[P + "text"] = first
 
@@ -210,7 +224,8 @@ def keras_bytes(result: core.LetterResult) -> bytes:
 def show_files(result: core.LetterResult, config: core.LetterConfig | None) -> None:
     cfg = result.config
     name = f"letters_{cfg.task}_{cfg.cell}"
-    summary, weights, script, files = st.tabs([t("tab_summary"), t("tab_weights"), t("tab_script"), t("tab_files")])
+    labels = [t("tab_summary"), t("tab_weights"), t("tab_script"), t("tab_files")]
+    summary, weights, script, files = st.tabs(labels, key=P + "tabs")  # keyed: the open tab survives reruns
     summary.code(core.model_summary(result.model), language=None)
     variables = core.trainable_variables_text(result.model)
     weights.download_button(t("download_weights"), variables, file_name=f"{name}_weights.txt", mime="text/plain",
@@ -242,8 +257,7 @@ init_state()
 st.title(t("heading"))
 st.markdown(t("intro"))
 col_task, col_cell = st.columns([3, 2])
-task = col_task.radio(t("task_label"), list(core.TASKS), format_func=lambda k: t(f"task_{k}"), horizontal=True,
-                      key=P + "task", on_change=apply_course)  # fmt: skip
+task = text_radio(col_task, "task", list(core.TASKS), t("task_label"), on_change=apply_course, horizontal=True)
 col_cell.radio(t("cell_label"), list(CELLS), format_func=CELL_LABELS.get, horizontal=True, key=P + "cell")
 st.caption(t(f"task_{task}_detail"))
 with st.expander(t("settings_heading")):

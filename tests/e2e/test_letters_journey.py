@@ -65,7 +65,10 @@ def test_student_saves_and_reloads_a_model(page, app_url, tmp_path):
     broken.write_bytes(b"this is not a model")
     upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     upload.set_input_files(str(broken))
-    page.get_by_text("This is not a .keras model file (a .keras file is a zip archive).").wait_for()
+    message = page.get_by_text("This is not a .keras model file (a .keras file is a zip archive).")
+    message.wait_for()
+    wait_for_app(page)
+    assert message.is_visible()  # the open tab stays open after the rerun, so the sentence is seen
     page.shot("broken-upload")
 
     upload.set_input_files(str(saved))
@@ -87,5 +90,6 @@ def test_page_in_chinese(page, app_url):
     wait_for_app(page)
     page.get_by_role("button", name="训练", exact=True).click()
     page.get_by_text("全部 5 个输入都映射到正确的下一个字母（100%）。").wait_for(timeout=120_000)
+    page.wait_for_timeout(1000)
     wait_for_app(page)
     page.shot("zh-trained")
