@@ -317,6 +317,8 @@ def _best_date_format(values: pd.Series) -> tuple[str | None, float]:
         if share > 0:
             steps = parsed.dropna().drop_duplicates().sort_values().diff().dropna()
             scores[fmt] = (share, -(steps.median().days if len(steps) else 0))
+        if share == 1.0 and fmt != "%m/%d/%Y":  # only month/day can also read as day/month (next)
+            break
     if not scores:
         return None, 0.0
     best = max(scores, key=lambda fmt: scores[fmt])  # ties keep the earlier format (max is stable)
