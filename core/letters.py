@@ -422,6 +422,14 @@ def mapping_rows(result_or_model, config: LetterConfig) -> list[MappingRow]:
     ]
 
 
+def loss_still_falling(history: dict[str, list[float]], window: int = 10, by: float = 0.01) -> bool:
+    """True when the loss fell by more than `by` (relative) over the last `window` epochs: more epochs would help."""
+    loss = history.get("loss", [])
+    if len(loss) <= window:
+        return True
+    return loss[-1] < loss[-1 - window] * (1 - by)
+
+
 # ---------------------------------------------------------------- inspection
 
 

@@ -141,8 +141,7 @@ def show_mapping(result: core.LetterResult) -> None:
     rows = core.mapping_rows(result, result.config)
     wrong = [r for r in rows if not r.correct]
     if wrong and result.epochs_run:
-        hesitations = ", ".join(f"{r.text} → {r.predicted} ({r.probability:.0%}) / {r.runner_up}" for r in wrong[:4])
-        st.warning(t("not_perfect", wrong=len(wrong), n=len(rows), seed=result.config.seed, examples=hesitations))
+        st.warning(not_perfect_text(result, rows, wrong))
     elif result.accuracy == 1.0:
         st.success(t("perfect", n=len(rows)))
     table = pd.DataFrame(
@@ -155,6 +154,19 @@ def show_mapping(result: core.LetterResult) -> None:
         right.plotly_chart(curves_figure(result.history, result.resumed_at, labels=figure_labels()), key=P + "curves")
     else:
         right.info(t("no_curves"))
+
+
+def not_perfect_text(result: core.LetterResult, rows: list, wrong: list) -> str:
+    """What went wrong, why that happens with some seeds, and what to do (all from the TOML text)."""
+    cfg = result.config
+    examples = ", ".join(f"{r.text} → {r.predicted} ({r.probability:.0%}) / {r.runner_up}" for r in wrong[:4])
+    why = t(f"why_{cfg.encoding}", seed=cfg.seed, dim=cfg.embed_dim, units=cfg.units, epochs=result.epochs_run,
+            lr=cfg.learning_rate)  # fmt: skip
+    advice = t("loss_falling") if core.loss_still_falling(result.history) else t("loss_flat")
+    parts = [t("not_perfect", wrong=len(wrong), n=len(rows), examples=examples), why, advice]
+    if cfg.matches_course() and cfg.seed != 7:
+        parts.append(t("seed7_note"))
+    return " ".join(parts)
 
 
 def figure_labels() -> dict[str, str]:

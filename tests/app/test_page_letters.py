@@ -80,3 +80,18 @@ def test_chinese_text(app):
     app.sidebar.selectbox[0].select("zh").run()
     assert app.title[0].value == "字母预测：下一个字母是什么？"
     assert app.button(key="letters.train").label == "训练"
+
+
+def test_another_seed_below_100_percent_says_so_and_why(app):
+    app.radio(key="letters.task.en").set_value("L2").run()
+    app.number_input(key="letters.seed").set_value(1).run()
+    app.button(key="letters.train").click().run()
+    assert app.session_state["letters.result"].accuracy == 0.8
+    warning = app.warning[0].value
+    assert warning.startswith("1 of 5 inputs get the wrong next letter (e → b")
+    assert "seed 1 chose other starting weights" in warning and "2 learned numbers per letter" in warning
+    assert "still falling" in warning and "With seed 7, every course task reaches 100%" in warning
+    app.button(key="letters.continue").click().run()
+    result = app.session_state["letters.result"]
+    assert (result.accuracy, result.epochs_run, result.resumed_at) == (1.0, 200, (100,))
+    assert not app.warning and any("All 5 inputs" in s.value for s in app.success)

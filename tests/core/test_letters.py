@@ -170,6 +170,12 @@ def l1():
     return L.train_letters(L.LetterConfig.course("L1"), use_cache=False)
 
 
+def test_loss_still_falling():
+    assert L.loss_still_falling({"loss": [1.0] * 10 + [0.9] * 5 + [0.8]})
+    assert not L.loss_still_falling({"loss": [0.5] * 30})
+    assert L.loss_still_falling({"loss": [0.5]})
+
+
 def test_predict_next_gives_every_letter(l1):
     probs = L.predict_next(l1, l1.config, "a")
     assert list(probs) == list("abcde") and sum(probs.values()) == pytest.approx(1.0, abs=1e-5)
