@@ -16,7 +16,7 @@ from core.errors import AppError
 from core.figures import cells as figures
 from core.models import CELL_LABELS, CELLS
 from core.worked_examples import EXAMPLES, compute
-from ui.common import setup_page, user_errors
+from ui.common import lang, setup_page, user_errors
 
 STEP, PLAYING, ADVANCE = "cells.step", "cells.playing", "cells.advance"
 t = setup_page("cells")
@@ -33,9 +33,23 @@ def letter_trace(cell: str, text: str) -> cell_models.LetterTrace:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def step_figures(cell: str, text: str, step: int):
-    trace = letter_trace(cell, text)
-    return figures.cell_diagram(trace, step), figures.state_heatmaps(trace, step), figures.step_formulas(trace, step)
+def step_figures(cell: str, text: str, step: int, lang: str):
+    return draw_step(letter_trace(cell, text), step)  # lang is part of the cache key (figure titles)
+
+
+def draw_step(trace, step: int):
+    """Diagram, heatmaps and formulas of one step, titled in the page's language."""
+    cell = trace.trace.cell
+    title = t("diagram_title", step=step + 1, steps=trace.trace.steps, letter=trace.text[step])
+    titles = {key: t(f"heat_{key}") for key in ("pre", "h", "i", "f", "o", "c", "z", "r")}
+    titles["cand"] = t(f"heat_cand_{cell}")
+    return (figures.cell_diagram(trace, step, title=title), figures.state_heatmaps(trace, step, titles=titles),
+            figures.step_formulas(trace, step))  # fmt: skip
+
+
+def bars(trace, compare=None):
+    title = t("bars_title", text=trace.text, prediction=trace.prediction)
+    return figures.probability_bars(trace, title=title, compare=compare, axis=t("probability"))
 
 
 @st.cache_data(show_spinner=False)
@@ -84,7 +98,7 @@ def show_step(trace, diagram, heatmaps, formulas) -> None:
 def show_output(trace) -> None:
     st.markdown(f"**{t('output')}**")
     st.latex(figures.output_formula(trace))
-    st.plotly_chart(figures.probability_bars(trace), width="stretch", key="cells.bars")
+    st.plotly_chart(bars(trace), width="stretch", key="cells.bars")
 
 
 def conventions_panel(text: str, step: int) -> None:
@@ -124,8 +138,12 @@ def what_if(cell: str, text: str) -> None:
     key = "whatif_same" if changed.prediction == base.prediction else "whatif_changed"
     col_result.markdown(t(key, before=text, after=shown, old=base.prediction, new=changed.prediction))
     left, right = st.columns(2)
-    left.plotly_chart(figures.change_heatmap(base, changed, position), width="stretch", key="cells.whatif_heat")
-    right.plotly_chart(figures.probability_bars(changed, compare=base), width="stretch", key="cells.whatif_bars")
+    left.plotly_chart(
+        figures.change_heatmap(base, changed, position, title=t("change_title")),
+        width="stretch",
+        key="cells.whatif_heat",
+    )
+    right.plotly_chart(bars(changed, compare=base), width="stretch", key="cells.whatif_bars")
 
 
 def verify_panel(cell: str, text: str) -> None:
@@ -156,7 +174,7 @@ def letters_view() -> None:
         st.error(err.sentence, icon="⚠️")
         return
     step = step_controls(trace.trace.steps)
-    diagram, heatmaps, formulas = step_figures(cell, trace.text, step)
+    diagram, heatmaps, formulas = step_figures(cell, trace.text, step, lang())
     show_step(trace, diagram, heatmaps, formulas)
     show_output(trace)
     conventions_panel(trace.text, step)
@@ -172,8 +190,7 @@ def worked_view() -> None:
     trace, example = worked(name), EXAMPLES[name]
     st.info(t("worked_note"))
     step = step_controls(trace.trace.steps)
-    show_step(trace, figures.cell_diagram(trace, step), figures.state_heatmaps(trace, step),
-              figures.step_formulas(trace, step))  # fmt: skip
+    show_step(trace, *draw_step(trace, step))
     rows = [{t("col_step"): f"{i + 1}: {s.letter}", "x·W_xh": s.x_part, "h·W_hh": s.h_part,
              t("col_sum"): trace.trace.values["pre"][i].round(2).tolist(), "h_t": trace.trace.outputs[i].round(2).tolist(),
              t("col_course"): list(example.course_h[i])} for i, s in enumerate(example.steps)]  # fmt: skip

@@ -190,13 +190,13 @@ def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -
 # ---------------------------------------------------------------- heatmaps over the steps
 
 
-def state_heatmaps(trace, step: int, height: int | None = None) -> go.Figure:
+def state_heatmaps(trace, step: int, height: int | None = None, titles: dict[str, str] | None = None) -> go.Figure:
     """One heatmap per gate / state (units × steps), values written in, the current step boxed."""
     series = HEATMAP_SERIES[trace.trace.cell]
     cols = 1 if len(series) <= 2 else 2
     rows = -(-len(series) // cols)
     labels = [f"{t + 1}: {ch}" for t, ch in enumerate(trace.text)]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title for _, title in series], vertical_spacing=0.42 / rows,
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[(titles or {}).get(key, title) for key, title in series], vertical_spacing=0.42 / rows,
                         horizontal_spacing=0.06)  # fmt: skip
     for n, (key, _) in enumerate(series):
         row, col = n // cols + 1, n % cols + 1
@@ -215,7 +215,7 @@ def state_heatmaps(trace, step: int, height: int | None = None) -> go.Figure:
     return fig
 
 
-def probability_bars(trace, title: str = "", compare=None) -> go.Figure:
+def probability_bars(trace, title: str = "", compare=None, axis: str = "probability") -> go.Figure:
     """The softmax output as bars, the predicted letter highlighted; `compare` adds a second set."""
     letters = list(trace.alphabet)
     probs = np.asarray(trace.probabilities)
@@ -227,12 +227,12 @@ def probability_bars(trace, title: str = "", compare=None) -> go.Figure:
     fig.add_bar(x=letters, y=probs, name=trace.text, marker_color=colors, text=[f"{p:.2f}" for p in probs],
                 textposition="outside")  # fmt: skip
     fig.update_layout(title=title or f"next letter after “{trace.text}”: {trace.prediction}", height=300,
-                      yaxis={"range": [0, 1.15], "title": "probability"}, barmode="group",
+                      yaxis={"range": [0, 1.15], "title": axis}, barmode="group",
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, showlegend=compare is not None)  # fmt: skip
     return fig
 
 
-def change_heatmap(base, changed, position: int) -> go.Figure:
+def change_heatmap(base, changed, position: int, title: str = "") -> go.Figure:
     """What-if: the change of h at every step (changed − base); the edited step is boxed."""
     delta = (np.asarray(changed.trace.outputs) - np.asarray(base.trace.outputs)).T  # (units, steps)
     labels = [
@@ -245,7 +245,7 @@ def change_heatmap(base, changed, position: int) -> go.Figure:
     fig.add_shape(type="rect", x0=position - 0.5, x1=position + 0.5, y0=-0.5, y1=delta.shape[0] - 0.5,
                   line={"color": HIGHLIGHT, "width": 3})  # fmt: skip
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title="change of h at each step (edited step boxed; earlier steps stay 0)", height=260,
+    fig.update_layout(title=title or "change of h at each step (edited step boxed; earlier steps stay 0)", height=260,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})  # fmt: skip
     fig.update_xaxes(type="category")
     return fig
