@@ -116,3 +116,24 @@ def test_html_in_an_upload_is_shown_as_text(page, offline_url, tmp_path):
     assert page.locator('img[src="x"]').count() == 0 and page.locator("b, em").count() == 0
     plot_text = page.locator(".js-plotly-plot").first.inner_text()
     assert "upload: <em>evil.csv" in plot_text and page.locator(".js-plotly-plot em").count() == 0
+
+
+def test_forecast_settings_survive_choosing_an_upload(page, offline_url, tmp_path):
+    """Choosing "Upload a CSV" (the form is not drawn until a file arrives) must not wipe the settings."""
+    path = tmp_path / "prices.csv"
+    dates = pd.bdate_range("2015-01-02", periods=600)
+    close = 100 + pd.Series(range(600), dtype=float).mul(0.1).to_numpy()
+    pd.DataFrame({"Date": dates.strftime("%Y-%m-%d"), "Open": close, "Close": close}).to_csv(path, index=False)
+    page.goto(f"{offline_url}/Stock_forecasting")
+    form = page.locator('[data-testid="stForm"]')
+    form.wait_for()
+    window = form.get_by_label("Window (days)", exact=True).and_(page.locator("input"))
+    before = window.input_value()
+    choose_source(page, "Upload a CSV")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("upload: prices.csv").first.wait_for()
+    form.wait_for()
+    wait_for_app(page)
+    page.shot("after-upload")
+    assert window.input_value() == before == "20"
+    assert form.get_by_label("Units per layer", exact=True).and_(page.locator("input")).input_value() == "32"
