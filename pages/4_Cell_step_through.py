@@ -196,7 +196,7 @@ def worked_view() -> None:
              t("col_course"): list(example.course_h[i])} for i, s in enumerate(example.steps)]  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     if example.slip:
-        st.warning(t("slip"), icon="📝")
+        st.warning(t("slip"), icon=":material/edit_note:")
     show_output(trace)
     keep_playing(step, trace.trace.steps)
 
