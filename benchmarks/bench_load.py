@@ -1,0 +1,349 @@
+"""A class at once: N headless Chromium sessions train on ONE app server (127.0.0.1) at the same time.
+
+Phase 1 (concurrency): every session opens the Stock forecasting page at the same moment; the first
+two keep the page's defaults (embedded series) and must get identical results with ONE training
+between them; the others each upload their own CSV. All train together. Checks: every session
+finishes; each page shows only its own data source and its own model; results equal a reference
+trained alone in this process (`--verify`); the cache entries on disk equal the distinct requests.
+Phase 2 (memory): the sessions keep training new seeds until the server has trained 48 models;
+the server's RSS after 16 and after 48 trainings is reported (target ratio <= 1.15).
+Phase 3 (speed): a fresh session asks for the defaults again (served from the cache), then
+changes a display widget: both timings are the "cached re-render".
+
+Bounded: 4-8 sessions, few epochs, an overall time limit; traffic only to the app on 127.0.0.1.
+Prints one JSON object (and writes it to --out).
+
+    python3 benchmarks/bench_load.py [--sessions 4] [--epochs 2] [--trainings 48] [--max-seconds 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_startup import machine, stop  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app  # noqa: E402
+
+PAGE = "/Stock_forecasting"
+MEMORY_RATIO_TARGET = 1.15
+RUNNING_JS = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
+)
+
+
+@dataclass
+class Session:
+    """One browser session: its data (embedded defaults or its own upload) and what it saw."""
+
+    index: int
+    upload: Path | None  # None: the page's default embedded series
+    page: object = None
+    results: list[dict] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return f"upload: {self.upload.name}" if self.upload else "embedded:"
+
+
+def synthetic_csv(folder: Path, index: int) -> Path:
+    """A session's own Yahoo-style file: a random walk with its own seed, length and dates."""
+    rng = np.random.default_rng(1000 + index)
+    rows = 560 + 23 * index
+    close = 50 + 10 * index + np.cumsum(rng.normal(0, 0.8, rows))
+    dates = pd.bdate_range(f"{2001 + index}-01-02", periods=rows)
+    frame = pd.DataFrame(
+        {"Open": close + rng.normal(0, 0.3, rows), "High": close + 1, "Low": close - 1, "Close": close,
+         "Adj Close": close, "Volume": rng.integers(1e5, 1e6, rows)},
+        index=pd.Index(dates.strftime("%Y-%m-%d"), name="Date"),
+    )  # fmt: skip
+    path = folder / f"session-{index}.csv"
+    frame.round(4).to_csv(path)
+    return path
+
+
+def log(message: str) -> None:
+    """Progress on stderr (stdout carries only the JSON result)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- driving one page
+
+
+async def settle(page, timeout_ms: float = 300_000) -> None:
+    await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    await page.wait_for_function(RUNNING_JS, timeout=timeout_ms)
+
+
+async def open_forecast(page, url: str, upload: Path | None) -> None:
+    await page.goto(url + PAGE)
+    await page.locator('[data-testid="stForm"]').wait_for(timeout=120_000)
+    await settle(page)
+    if upload is not None:
+        await page.locator('[data-testid="stRadio"]').first.get_by_text("Upload a CSV").click()
+        await settle(page)
+        await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        await page.get_by_text(f"upload: {upload.name}", exact=False).first.wait_for(timeout=120_000)
+        await page.locator('[data-testid="stForm"]').wait_for(timeout=120_000)
+        await settle(page)
+        # The form's settings are lost while the page waits for a file (see tests/e2e/test_offline_journey.py):
+        # put the defaults back with the page's own button, and the default cell.
+        await page.get_by_role("button", name="Use default settings").click()
+        await settle(page)
+        await page.locator('[data-testid="stForm"]').get_by_text("LSTM", exact=True).click()
+
+
+async def set_number(page, label: str, value: int) -> None:
+    box = page.locator('[data-testid="stForm"] input[type="number"]').and_(page.get_by_label(label, exact=True))
+    await box.fill(str(value))
+
+
+async def train(page, seed: int, epochs: int, timeout_ms: float) -> dict:
+    """Set epochs and seed, press Train, wait for this model's result; returns what the page shows."""
+    await set_number(page, "Epochs", epochs)
+    await set_number(page, "Seed", seed)
+    start = time.perf_counter()
+    await page.locator('[data-testid="stForm"]').get_by_role("button", name="Train").click()
+    marker = f"set_random_seed({seed})"  # the result's stand-alone script names its own seed
+    await page.wait_for_function(
+        "m => [...document.querySelectorAll('[data-testid=\"stCode\"]')].some(e => e.textContent.includes(m))",
+        arg=marker, timeout=timeout_ms,
+    )  # fmt: skip
+    await settle(page, timeout_ms)
+    seconds = time.perf_counter() - start
+    return await read_result(page) | {"seed": seed, "seconds": round(seconds, 3)}
+
+
+async def read_result(page) -> dict:
+    metric = page.locator('[data-testid="stMetric"]')
+    rmse = await metric.filter(has_text="Model RMSE").locator('[data-testid="stMetricValue"]').inner_text()
+    fit = await metric.filter(has_text="Fit time").inner_text()
+    body = await page.inner_text("main")
+    errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    scored = re.search(r"Scored on (\d+) days, (\S+) to (\S+):", body)
+    return {
+        "rmse": float(rmse.replace(",", "")),
+        "cached": "from the cache" in fit,
+        "heading": next((line for line in body.splitlines() if " · target: " in line), ""),
+        "scored": scored.groups() if scored else None,
+        "errors": errors,
+        "body": body,
+    }
+
+
+# ----------------------------------------------------------------------------- measuring the server
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError("no VmRSS")
+
+
+def cache_entries(cache_dir: Path) -> int:
+    folder = cache_dir / "forecast"
+    return sum(1 for p in folder.iterdir() if (p / "COMPLETE").exists()) if folder.exists() else 0
+
+
+# ----------------------------------------------------------------------------- the phases
+
+
+async def phase_concurrent(sessions: list[Session], url: str, epochs: int, timeout_ms: float) -> float:
+    await asyncio.gather(*(open_forecast(s.page, url, s.upload) for s in sessions))
+    start = time.perf_counter()
+    results = await asyncio.gather(*(train(s.page, 7, epochs, timeout_ms) for s in sessions))
+    for s, r in zip(sessions, results, strict=True):
+        s.results.append(r)
+    return time.perf_counter() - start
+
+
+def check_isolation(sessions: list[Session]) -> list[str]:
+    """Problems: a page showing another session's file, or not its own source, or an error."""
+    problems = []
+    names = {s.index: s.upload.name for s in sessions if s.upload}
+    for s in sessions:
+        for r in s.results:
+            others = [n for i, n in names.items() if i != s.index and n in r["body"]]
+            if others:
+                problems.append(f"session {s.index} sees {others}")
+            if s.source not in r["heading"]:
+                problems.append(f"session {s.index} heading {r['heading']!r} lacks {s.source!r}")
+            if r["errors"]:
+                problems.append(f"session {s.index} errors {r['errors']}")
+    return problems
+
+
+async def phase_memory(sessions, epochs, trainings, pid, trained_so_far, timeout_ms) -> dict:
+    """Train new seeds round by round until `trainings` models were trained; RSS at 16 and at the end."""
+    seed, marks = 100, {}
+    trained = trained_so_far
+    while trained < trainings:
+        batch = sessions[: min(len(sessions), trainings - trained)]
+        results = await asyncio.gather(*(train(s.page, seed + s.index, epochs, timeout_ms) for s in batch))
+        for s, r in zip(batch, results, strict=True):
+            s.results.append(r)
+        trained += sum(not r["cached"] for r in results)
+        log(f"  trained {trained} models so far (server RSS {rss_mib(pid)} MiB)")
+        seed += 100
+        if trained >= 16 and "rss_after_16_mib" not in marks:
+            await asyncio.sleep(2)
+            marks |= {"rss_after_16_mib": rss_mib(pid), "trained_at_first_mark": trained}
+    await asyncio.sleep(2)
+    return marks | {"rss_after_48_mib": rss_mib(pid), "trained_total": trained}
+
+
+async def phase_cached(context_factory, url: str, epochs: int, timeout_ms: float) -> dict:
+    """A newcomer asks for the defaults again (cache hit), then changes a display-only widget."""
+    context = await context_factory()
+    page = await context.new_page()
+    await open_forecast(page, url, None)
+    hit = await train(page, 7, epochs, timeout_ms)
+    box = page.get_by_label("Days to forecast past the data", exact=True).and_(page.locator("input"))
+    start = time.perf_counter()
+    if await box.count():
+        await box.fill("6")
+        await box.press("Enter")
+        await page.wait_for_timeout(50)
+        await settle(page)
+    rerun = time.perf_counter() - start
+    await context.close()
+    return {"cached_train_click_s": hit["seconds"], "cached_hit": hit["cached"], "rerun_with_result_s": round(rerun, 3)}
+
+
+# ----------------------------------------------------------------------------- reference and main
+
+
+def reference_rmse(session: Session, seed: int, epochs: int) -> float:
+    """The same request trained alone in this process, without any cache."""
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.forecast import ForecastConfig, run_forecast
+    from core.prices import default_target, read_prices
+
+    data = (
+        read_prices(session.upload.read_bytes(), name=session.source)
+        if session.upload
+        else load_dataset(DEFAULT_DATASET)
+    )
+    config = ForecastConfig.default("lstm", epochs=epochs, seed=seed, target=default_target(data, "open"))
+    return float(run_forecast(data, config, use_cache=False).metrics.loc["model", "rmse"])
+
+
+async def run(args) -> dict:
+    from playwright.async_api import async_playwright
+
+    cache_dir = Path(tempfile.mkdtemp(prefix="rnnlab-load-cache-"))
+    folder = Path(tempfile.mkdtemp(prefix="rnnlab-load-data-"))
+    port = free_port()
+    proc = start_app(port, {"RNNLAB_CACHE_DIR": str(cache_dir)})
+    url = f"http://127.0.0.1:{port}"
+    timeout_ms = args.train_timeout * 1000
+    began = time.perf_counter()
+    try:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            sessions = [Session(i, None if i < 2 else synthetic_csv(folder, i)) for i in range(args.sessions)]
+            for s in sessions:
+                context = await browser.new_context(viewport={"width": 1400, "height": 900})
+                s.page = await context.new_page()
+            rss_start = rss_mib(proc.pid)
+            log(f"phase 1: {args.sessions} sessions train at once (server RSS {rss_start} MiB)")
+            concurrent_s = await phase_concurrent(sessions, url, args.epochs, timeout_ms)
+            first = [s.results[0] for s in sessions]
+            entries_after_first = cache_entries(cache_dir)
+            trained_first = sum(not r["cached"] for r in first)
+            log(f"phase 1 done in {concurrent_s:.1f} s; phase 2: training up to {args.trainings} models")
+            memory = await phase_memory(sessions, args.epochs, args.trainings, proc.pid, trained_first, timeout_ms)
+            log(f"phase 2 done: {memory}; phase 3: cached result and re-render")
+            cached = await phase_cached(
+                lambda: browser.new_context(viewport={"width": 1400, "height": 900}), url, args.epochs, timeout_ms
+            )
+            await browser.close()
+    finally:
+        server_rss_end = rss_mib(proc.pid) if proc.poll() is None else None
+        stop(proc)
+    result = summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached)
+    result |= {"rss_at_start_mib": rss_start, "rss_at_end_mib": server_rss_end,
+               "cache_entries_end": cache_entries(cache_dir), "wall_s": round(time.perf_counter() - began, 1)}  # fmt: skip
+    if args.verify:
+        log("verifying: the same requests trained alone in this process")
+        result |= verify(sessions, args.epochs)
+    result["ok"] = all(result[k] for k in ("all_finished", "isolated", "identical_trained_once", "memory_ok")) and (
+        result.get("matches_reference", True)
+    )
+    return result
+
+
+def summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached) -> dict:
+    defaults = [r for s, r in zip(sessions, first, strict=True) if s.upload is None]
+    problems = check_isolation(sessions)
+    ratio = memory["rss_after_48_mib"] / memory["rss_after_16_mib"] if "rss_after_16_mib" in memory else None
+    return {
+        "benchmark": "load",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "sessions": args.sessions,
+        "epochs": args.epochs,
+        "concurrent_round_s": round(concurrent_s, 2),
+        "first_round": [{k: r[k] for k in ("seconds", "cached", "rmse", "scored")} for r in first],
+        "all_finished": all(not r["errors"] for s in sessions for r in s.results),
+        "isolated": not problems,
+        "problems": problems[:10],
+        "identical_same_result": len({r["rmse"] for r in defaults}) == 1,
+        "identical_trained_once": sum(not r["cached"] for r in defaults) == 1,
+        "cache_entries_after_first_round": entries_after_first,
+        "distinct_requests_first_round": 1 + sum(s.upload is not None for s in sessions),
+        **memory,
+        "rss_ratio_48_vs_16": round(ratio, 3) if ratio else None,
+        "memory_ratio_target": MEMORY_RATIO_TARGET,
+        "memory_ok": ratio is not None and ratio <= MEMORY_RATIO_TARGET,
+        **cached,
+    }
+
+
+def verify(sessions: list[Session], epochs: int) -> dict:
+    """Re-train the first round's default and one upload alone; the page must show the same RMSE."""
+    checks = []
+    for s in [sessions[0], *[s for s in sessions if s.upload][:1]]:
+        shown = s.results[0]["rmse"]
+        alone = reference_rmse(s, 7, epochs)
+        checks.append({"session": s.index, "shown": shown, "alone": round(alone, 4), "same": abs(shown - alone) < 5e-3})
+    return {"reference_checks": checks, "matches_reference": all(c["same"] for c in checks)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=4, help="browser sessions at once (4-8)")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per training (1-20; kept small)")
+    parser.add_argument("--trainings", type=int, default=48, help="models the server trains in all (16-96)")
+    parser.add_argument("--train-timeout", type=int, default=300, help="seconds one training may take")
+    parser.add_argument("--max-seconds", type=int, default=1500, help="the whole benchmark's time limit")
+    parser.add_argument("--no-verify", dest="verify", action="store_false", help="skip the reference re-training")
+    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "bench" / "load.json")
+    args = parser.parse_args()
+    if not (4 <= args.sessions <= 8 and 1 <= args.epochs <= 20 and 16 <= args.trainings <= 96):
+        parser.error("bounds: 4 <= sessions <= 8, 1 <= epochs <= 20, 16 <= trainings <= 96")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    result = asyncio.run(asyncio.wait_for(run(args), timeout=args.max_seconds))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
