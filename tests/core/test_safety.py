@@ -163,6 +163,7 @@ def test_every_number_input_has_bounds():
 CHECKED_TEXT_INPUTS = {
     "ui/data_picker.py": "core.yahoo.fetch_prices accepts only a 1-20 character ticker pattern",
     "pages/3_Letter_prediction.py": "core.letters.LetterConfig accepts only 2-64 distinct letters",
+    "pages/2_Stock_forecasting.py": "units per layer: ForecastConfig must cap them (test_forecast_config_refuses_absurd_sizes)",
 }
 
 
@@ -216,7 +217,8 @@ def test_forecast_config_refuses_bad_values(changes):
     "changes", [{"epochs": 10**7}, {"units": 10**6}, {"window": 10**6}, {"batch_size": 10**8}, {"layers": 500}]
 )
 def test_forecast_config_refuses_absurd_sizes(changes):
-    # LetterConfig and CompareConfig cap their sizes; a forecast config must too (the CLI reaches it directly)
+    # LetterConfig and CompareConfig cap their sizes; a forecast config must too: the forecasting page's
+    # "Units per layer" is a free text box, so "100000" would reach training, and the CLI reaches it directly
     from core.forecast import ForecastConfig
 
     with pytest.raises(ValueError):
