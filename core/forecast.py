@@ -44,7 +44,7 @@ class ForecastConfig:
     test_size: int = 300  # last rows held out for testing
     eval_after: int = COURSE_WINDOW  # test rows before the first scored day (same for every mode)
     epochs: int = 20  # epochs (default mode may stop earlier)
-    batch_size: int = 128  # windows per gradient step
+    batch_size: int = 256  # windows per gradient step
     units: tuple[int, ...] | int = 32  # units per recurrent layer (one int = the same for every layer)
     layers: int = 1  # stacked recurrent layers
     dropout: float = 0.0  # dropout after each recurrent layer

@@ -62,9 +62,8 @@ def config_from_widgets(target: str) -> core.ForecastConfig | None:
     """The configuration the form describes; None (after a message naming the problem) if invalid."""
     s = st.session_state
     try:
-        units = tuple(int(u) for u in str(s[P + "units"]).replace(";", ",").split(",") if u.strip())
         layers = int(s[P + "layers"])
-        units = units * layers if len(units) == 1 else units
+        units = parse_units(str(s[P + "units"]), layers)
         test_size = int(s[P + "test_size"])
         return core.ForecastConfig(
             cell=s[P + "cell"], mode=s[P + "mode"], window=int(s[P + "window"]), test_size=test_size,
@@ -74,8 +73,17 @@ def config_from_widgets(target: str) -> core.ForecastConfig | None:
             **_mode_extras(s[P + "mode"]),
         )  # fmt: skip
     except ValueError as err:
-        st.error(t("bad_setting", problem=str(err)), icon="⚠️")
+        st.error(t("bad_setting", problem=str(err).rstrip(".")), icon="⚠️")
         return None
+
+
+def parse_units(text: str, layers: int) -> tuple[int, ...]:
+    """'80, 100' -> (80, 100); one number is used for every layer."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ValueError(t("units_help"))
+    units = tuple(int(p) for p in parts)
+    return units * layers if len(units) == 1 else units
 
 
 def _mode_extras(mode: str) -> dict:
