@@ -285,3 +285,49 @@ def test_html_in_column_names_tickers_and_file_names_is_shown_as_text():
     assert at.metric[0].value == "30"
     spec = at.get("plotly_chart")[0].proto.spec  # Plotly renders a few tags: names arrive escaped
     assert "&lt;script&gt;" in spec and "<script" not in spec and "<i>" not in spec
+
+
+# ----------------------------------------------------------------------------- uploaded models
+
+
+def keras_file(model, tmp_path) -> bytes:
+    path = tmp_path / "model.keras"
+    model.save(path)
+    return path.read_bytes()
+
+
+def test_uploaded_models_load_only_safely_and_with_the_right_shapes(tmp_path):
+    import io
+    import zipfile
+
+    import keras
+
+    from core.errors import AppError, ErrorKind
+    from core.letters import LetterConfig, build_letter_model, expected_shapes, load_uploaded_model
+
+    config = LetterConfig.course("L1")
+    good = build_letter_model(config)
+    loaded = load_uploaded_model(keras_file(good, tmp_path), config)
+    assert (tuple(loaded.model.input_shape), tuple(loaded.model.output_shape)) == expected_shapes(config)
+
+    code = keras.Sequential([keras.Input(expected_shapes(config)[0][1:]), keras.layers.Lambda(lambda x: x * 2.0)])
+    code.add(keras.layers.SimpleRNN(3))
+    code.add(keras.layers.Dense(5, activation="softmax"))
+    wrong = keras.Sequential([keras.Input((4, 5)), keras.layers.SimpleRNN(3), keras.layers.Dense(7)])
+    junk_zip = io.BytesIO()
+    with zipfile.ZipFile(junk_zip, "w") as z:
+        z.writestr("config.json", '{"class_name": "os.system", "config": "echo hi"}')
+    bad_files = {
+        "python code (Lambda)": keras_file(code, tmp_path),
+        "wrong shapes": keras_file(wrong, tmp_path),
+        "a zip that is not a model": junk_zip.getvalue(),
+        "a pickle": b"\x80\x04\x95" + b"cos\nsystem\n" * 3,
+        "empty": b"",
+    }
+    for name, data in bad_files.items():
+        with pytest.raises(AppError) as caught:
+            load_uploaded_model(data, config)
+        assert caught.value.kind == ErrorKind.BAD_MODEL_FILE, name
+    with pytest.raises(AppError) as caught:
+        load_uploaded_model(bad_files["python code (Lambda)"], config)
+    assert "cannot be loaded safely" in caught.value.sentence
