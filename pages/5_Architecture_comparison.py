@@ -95,6 +95,10 @@ if result.config.task == "price":
 st.subheader(t("loss_heading"))
 st.plotly_chart(loss_figure(result.histories_by_cell(), labels=labels), key="compare.loss")
 st.caption(t("loss_caption"))
+if result.config.task == "letters":
+    labels |= {"accuracy": t("col_accuracy"), "accuracy_axis": t("col_accuracy")}
+    fig = loss_figure(result.histories_by_cell(), ("accuracy",), labels, log_y=False, y_title="accuracy_axis")
+    st.plotly_chart(fig, key="compare.accuracy")
 st.subheader(t("bars_heading"))
 st.plotly_chart(metric_bars_figure(result.stats(), labels, result.references()), key="compare.bars")
 st.caption(t("bars_caption"))

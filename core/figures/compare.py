@@ -82,8 +82,10 @@ def loss_figure(
     histories: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
     keys: Sequence[str] = ("loss", "val_loss"),
     labels: Mapping[str, str] | None = None,
+    log_y: bool = True,
+    y_title: str = "loss_axis",
 ) -> go.Figure:
-    """Every model's loss curves on one log-scale chart: one colour per cell, one line per seed.
+    """Every model's curves on one chart (loss: log scale): one colour per cell, one line per seed.
 
     `histories[cell]` is a list of per-seed histories ({"loss": [...], "val_loss": [...]}).
     """
@@ -103,7 +105,7 @@ def loss_figure(
                 )  # fmt: skip
     longest = max((len(h.get(k, [])) for runs in histories.values() for h in runs for k in keys), default=1)
     fig.update_xaxes(title=_label(labels, "epoch"), tick0=1, dtick=max(1, math.ceil(longest / 10)))
-    fig.update_yaxes(title=_label(labels, "loss_axis"), type="log")
+    fig.update_yaxes(title=_label(labels, y_title), type="log" if log_y else "linear")
     return _layout(fig, 420)
 
 

@@ -10,6 +10,16 @@ from core.compare import default_epochs
 PAGE = ("pages", "5_Architecture_comparison.py")
 
 
+@pytest.fixture(autouse=True)
+def empty_memory_caches():
+    """Each test starts with empty in-memory caches (the disk cache is isolated per test already)."""
+    from core.forecast import FORECAST_CACHE
+    from core.letters import LETTERS_CACHE
+
+    FORECAST_CACHE.clear_memory()
+    LETTERS_CACHE.clear_memory()
+
+
 @pytest.fixture
 def app(root, isolated_cache) -> AppTest:
     at = AppTest.from_file(str(root.joinpath(*PAGE)), default_timeout=300)
@@ -70,7 +80,7 @@ def test_letters_reuse_the_letter_pages_model(root, isolated_cache):
     assert result.summary("rnn").mean("accuracy") == 1.0
     table = at.dataframe[0].value
     assert list(table["model"]) == ["SimpleRNN", "GRU"] and "epochs to 100%" in table.columns
-    assert len(at.get("plotly_chart")) == 2  # loss curves and metric bars (no price chart)
+    assert len(at.get("plotly_chart")) == 3  # loss and accuracy curves, metric bars (no price chart)
 
 
 def test_price_comparison_reuses_the_forecast_pages_model(root, isolated_cache):

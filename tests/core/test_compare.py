@@ -15,6 +15,7 @@ from core.compare import (
     Comparison,
     ModelRun,
     decimals_for,
+    dense_formula,
     epochs_to_full_accuracy,
     formula_text,
     layer_counts,
@@ -84,6 +85,8 @@ def test_course_layer_formulas_by_hand():
     assert recurrent_formula("rnn", 5, 3).count == 3 * (5 + 3) + 3 == 27  # L1: SimpleRNN(3) on one-hot 5
     assert recurrent_formula("gru", 1, 80).count == 3 * (80 * (1 + 80) + 2 * 80) == 19_920
     assert recurrent_formula("gru", 1, 80, reset_after=False).count == 3 * (80 * 81 + 80)
+    whole = formula_text([first, second, dense_formula(100, 1)])
+    assert whole.endswith("Dense(1): 100·1+1 = 101 · total 98,741")  # the course's LSTM model
     assert first.formula == "4·[80·(1+80)+80]"
     assert recurrent_formula("gru", 2, 4).formula == "3·[4·(2+4)+2·4]"
     # the article in seeds/ claims 41,792 for LSTM(64) on 2 features; the formula gives 17,152
