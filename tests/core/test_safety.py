@@ -331,3 +331,25 @@ def test_uploaded_models_load_only_safely_and_with_the_right_shapes(tmp_path):
     with pytest.raises(AppError) as caught:
         load_uploaded_model(bad_files["python code (Lambda)"], config)
     assert "cannot be loaded safely" in caught.value.sentence
+
+
+def test_forecast_result_heading_shows_file_text_as_text():
+    """After training on a file whose names hold markup, the result heading escapes them too."""
+    from streamlit.testing.v1 import AppTest
+
+    dates = __import__("pandas").bdate_range("2019-01-01", periods=200).strftime("%Y-%m-%d")
+    rows = ["Date,Open,**bold** <b>x</b> [link](javascript:alert(1))"]
+    rows += [f"{d},{100 + (i % 7)},{101 + (i % 5)}" for i, d in enumerate(dates)]
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Stock_forecasting.py"), default_timeout=240).run()
+    at.radio(key="forecast.data_source").set_value("upload").run()
+    at.file_uploader(key="forecast.upload").upload("<em>*evil*.csv", ("\n".join(rows) + "\n").encode(), "text/csv")
+    at.run()
+    at.selectbox(key="forecast.target").select("**bold** <b>x</b> [link](javascript:alert(1))").run()
+    for key, value in {"window": 5, "test_size": 40, "epochs": 1, "batch_size": 64}.items():
+        at.number_input(key=f"forecast.{key}").set_value(value)
+    at.button(key="forecast.train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == []
+    assert_inert(at)
+    heading = next(h.value for h in at.subheader if "target:" in h.value)
+    assert re.search(r"(?<!\\)[*\[<]", heading.split("target:", 1)[1]) is None, heading  # no live markdown
