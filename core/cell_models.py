@@ -239,6 +239,57 @@ def model_replay_difference(model: CellModel, texts: list[str] | None = None) ->
     return max(difference, float(np.max(np.abs(ours - keras_probs))))
 
 
+@dataclass
+class StackTrace:
+    """A replay of a stacked recurrent model (the forecasting page's) over one input window."""
+
+    text: tuple[str, ...]  # one label per time step (dates), used as the heatmaps' x labels
+    layers: list[CellTrace]  # one trace per recurrent layer, bottom first
+    output: dict  # dense_output(h_T of the top layer), activation linear
+
+    def layer(self, k: int) -> LetterTrace:
+        """Layer k in the form the cell figures take."""
+        return LetterTrace(text=self.text, trace=self.layers[k], output=self.output, alphabet="")
+
+
+def recurrent_stack(model) -> tuple[list[CellWeights], np.ndarray, np.ndarray]:
+    """The recurrent layers ("<cell>_1", "<cell>_2", ... as core.forecast names them) and the output Dense."""
+    names = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+    layers = [layer for layer in model.layers if type(layer).__name__ in names]
+    if not layers:
+        raise AppError(ErrorKind.BAD_MODEL_FILE, "This model has no SimpleRNN, LSTM or GRU layer to step through.")
+    weights = [CellWeights(names[type(layer).__name__], *(np.asarray(a) for a in layer.get_weights()),
+                           bool(getattr(layer, "reset_after", True))) for layer in layers]  # fmt: skip
+    kernel, bias = (np.asarray(a) for a in model.layers[-1].get_weights())
+    return weights, kernel, bias
+
+
+def trace_stack(weights: list[CellWeights], kernel, bias, window: np.ndarray, labels) -> StackTrace:
+    """Replay window (steps, features) through every layer (dropout is off at prediction time)."""
+    traces, inputs = [], np.asarray(window, dtype=np.float64)
+    for w in weights:
+        traces.append(run_cell(w.as_float64(), inputs))
+        inputs = traces[-1].outputs  # the next layer reads this layer's whole sequence
+    out = dense_output(inputs[-1], np.asarray(kernel, np.float64), np.asarray(bias, np.float64), "linear")
+    return StackTrace(tuple(labels), traces, out)
+
+
+def stack_replay_difference(model, window: np.ndarray) -> float:
+    """Max |NumPy - Keras| over every layer's per-step outputs and the model's prediction for one window."""
+    import keras
+
+    weights, kernel, bias = recurrent_stack(model)
+    trace = trace_stack(weights, kernel, bias, window, range(len(window)))
+    layers = [layer for layer in model.layers if type(layer).__name__ in ("SimpleRNN", "LSTM", "GRU")]
+    x = np.asarray(window, dtype="float32")[None]
+    differences = [abs(float(np.asarray(model.predict(x, verbose=0)).ravel()[0]) - float(trace.output["y"][0]))]
+    for layer, ours in zip(layers, trace.layers, strict=True):
+        seq_out = keras.Model(model.inputs, layer.output).predict(x, verbose=0)[0]  # (steps, units) or (units,)
+        mine = ours.outputs if seq_out.ndim == 2 else ours.outputs[-1]
+        differences.append(float(np.max(np.abs(mine - seq_out))))
+    return max(differences)
+
+
 def random_weights(variant: str, features: int, units: int, seed: int = 0, scale: float = 0.8) -> CellWeights:
     """Random non-zero weights and biases (both GRU bias rows) in Keras's layout."""
     if variant not in VARIANTS:

@@ -201,12 +201,47 @@ def worked_view() -> None:
     keep_playing(step, trace.trace.steps)
 
 
+def stock_trace(result) -> cell_models.StackTrace:
+    """The forecasting page's model replayed over its last input window (once per trained result)."""
+    key = (result.data_fingerprint, repr(result.config))
+    stored = st.session_state.get("cells.stock")
+    if stored is None or stored[0] != key:
+        window = result.config.window
+        weights, kernel, bias = cell_models.recurrent_stack(result.model)
+        inputs = result.codec.features(result.tail)[-window:]  # (window, features), scaled as in training
+        labels = [d.strftime("%m-%d") for d in result.tail.index[-window:]]
+        stored = (key, cell_models.trace_stack(weights, kernel, bias, inputs, labels))
+        st.session_state["cells.stock"] = stored
+    return stored[1]
+
+
+def stock_view() -> None:
+    result = st.session_state.get("forecast.result")
+    if result is None or getattr(result.config, "cell", "dense") not in CELLS:
+        st.info(t("stock_missing"))
+        return
+    stack = stock_trace(result)
+    st.caption(
+        t("stock_caption", model=result.config.label, window=result.config.window, last=result.tail.index[-1].date())
+    )
+    k = st.radio(t("layer"), range(len(stack.layers)), horizontal=True, key="cells.stock_layer",
+                 format_func=lambda k: f"{k + 1}: {CELL_LABELS[stack.layers[k].cell]}({stack.layers[k].values['h'].shape[-1]})")  # fmt: skip
+    view = stack.layer(k)
+    step = step_controls(view.trace.steps)
+    show_step(view, *draw_step(view, step))
+    st.latex(f"y = h_T V + c = {stack.output['y'][0]:.4f}")
+    st.caption(t("stock_output"))
+    keep_playing(step, view.trace.steps)
+
+
 st.title(t("heading"))
 st.caption(t("intro"))
 with user_errors():
-    source = st.radio(t("source"), ["letters", "worked"], format_func=lambda s: t(f"source_{s}"), horizontal=True,
+    source = st.radio(t("source"), ["letters", "worked", "stock"], format_func=lambda s: t(f"source_{s}"), horizontal=True,
                       key="cells.source")  # fmt: skip
     if source == "letters":
         letters_view()
-    else:
+    elif source == "worked":
         worked_view()
+    else:
+        stock_view()

@@ -28,6 +28,7 @@ HEATMAP_SERIES: dict[str, tuple[tuple[str, str], ...]] = {
 def vec(values, digits: int = 2, limit: int = 4) -> str:
     """[+0.12, -0.50, …] for a wire label; long vectors show their first entries."""
     flat = np.ravel(values)
+    limit = limit if flat.size <= limit else limit - 1  # long vectors: a few entries, then an ellipsis
     shown = ", ".join(f"{v:.{digits}f}" for v in flat[:limit])
     return f"[{shown}{', …' if flat.size > limit else ''}]"
 
@@ -205,7 +206,7 @@ def state_heatmaps(trace, step: int, height: int | None = None, titles: dict[str
         span = 1.0 if gate else max(1.0, float(np.max(np.abs(z))))
         fig.add_trace(go.Heatmap(z=z, x=labels, y=[f"unit {u + 1}" for u in range(z.shape[0])],
                                  colorscale="Viridis" if gate else "RdBu", zmin=0 if gate else -span, zmax=span,
-                                 text=np.round(z, 2), texttemplate="%{text}", showscale=False,
+                                 text=np.round(z, 2), texttemplate="%{text}" if z.size <= 240 else "", showscale=False,
                                  hovertemplate="%{y}, step %{x}: %{z:.4f}<extra></extra>"), row=row, col=col)  # fmt: skip
         fig.add_shape(type="rect", x0=step - 0.5, x1=step + 0.5, y0=-0.5, y1=z.shape[0] - 0.5,
                       line={"color": HIGHLIGHT, "width": 3}, row=row, col=col)  # fmt: skip

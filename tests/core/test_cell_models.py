@@ -142,3 +142,24 @@ def test_worked_trace_feeds_the_page_figures():
     assert trace.text == "bcde" and trace.prediction == "a"
     assert "0.60 & 0.46 & -0.98" in step_formulas(trace, 2)[0]
     assert "step 3 of 4" in cell_diagram(trace, 2).layout.title.text
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_stacked_model_replay_matches_keras(cell):
+    """Two recurrent layers with dropout between, named as core.forecast names them, 24 steps."""
+    import keras
+
+    from core.cell_models import recurrent_stack, stack_replay_difference, trace_stack
+    from core.models import recurrent_layer
+
+    keras.utils.set_random_seed(1)
+    inp = keras.Input((24, 2))
+    x = recurrent_layer(cell, 6, return_sequences=True, name=f"{cell}_1", bias_initializer="random_normal")(inp)
+    x = keras.layers.Dropout(0.2)(x)
+    x = recurrent_layer(cell, 5, name=f"{cell}_2", bias_initializer="random_normal")(x)
+    model = keras.Model(inp, keras.layers.Dense(1, name="prediction")(x))
+    window = np.random.default_rng(0).uniform(0, 1, (24, 2))
+    assert stack_replay_difference(model, window) <= 1e-5
+    stack = trace_stack(*recurrent_stack(model), window, range(24))
+    assert [t.outputs.shape for t in stack.layers] == [(24, 6), (24, 5)]
+    assert stack.layer(1).trace.cell == cell
