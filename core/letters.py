@@ -573,6 +573,7 @@ def load_uploaded_model(data: bytes, config: LetterConfig) -> LetterResult:
         raise AppError(ErrorKind.BAD_MODEL_FILE, "The uploaded file is larger than 20 MB: no letter model is that big.")
     model = _load_keras_bytes(data)
     _check_model_shapes(model, config)
+    _check_probabilities(model, config)
     accuracy, predictions = _final_predictions(model, config)
     result = LetterResult(model, config, {}, accuracy, 0.0, 0, False, predictions)
     result.key = _weights_key(model)
@@ -615,6 +616,19 @@ def _check_model_shapes(model, config: LetterConfig) -> None:
             ErrorKind.BAD_MODEL_FILE,
             f"This model reads inputs of shape {_shape(got_in)} and outputs {_shape(got_out)}, but this task "
             f"needs inputs of shape {_shape(want_in)} and {config.n_letters} letter probabilities {_shape(want_out)}.",
+        )
+
+
+def _check_probabilities(model, config: LetterConfig) -> None:
+    x, _, _ = make_dataset(config)
+    try:
+        probs = np.asarray(model(x, training=False), dtype=np.float64)
+    except Exception as err:  # a model that cannot even run on the task's inputs is the wrong file
+        raise AppError(ErrorKind.BAD_MODEL_FILE, "The model cannot read this task's letters.") from err
+    if not (np.all(probs >= 0) and np.allclose(probs.sum(axis=-1), 1.0, atol=1e-3)):
+        raise AppError(
+            ErrorKind.BAD_MODEL_FILE,
+            "The model's outputs are not probabilities (its last layer needs a softmax activation).",
         )
 
 

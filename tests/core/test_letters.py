@@ -136,6 +136,7 @@ def test_reporter_called_every_epoch_and_small_batches():
 
 
 def test_cache_memory_then_disk(isolated_cache):
+    L.LETTERS_CACHE.clear_memory()
     config = L.LetterConfig.course("L1", epochs=5)
     first = L.train_letters(config)
     again = L.train_letters(config)
@@ -149,6 +150,7 @@ def test_cache_memory_then_disk(isolated_cache):
 
 
 def test_continue_training_extends_curves_and_has_its_own_key(isolated_cache):
+    L.LETTERS_CACHE.clear_memory()
     base = L.train_letters(L.LetterConfig.course("L2", seed=1))  # a seed that stops at 80%
     assert base.accuracy == pytest.approx(0.8)
     before = [w.copy() for w in base.model.get_weights()]
@@ -245,6 +247,23 @@ def test_safe_mode_refuses_lambda_layers(tmp_path, l1):
     with pytest.raises(AppError, match="contains Python code") as err:
         L.load_uploaded_model(path.read_bytes(), l1.config)
     assert err.value.kind is ErrorKind.BAD_MODEL_FILE
+
+
+def test_upload_without_softmax_is_refused(l1):
+    import keras
+
+    inputs = keras.Input((1, 5))
+    model = keras.Model(inputs, keras.layers.Dense(5, name="dense")(keras.layers.SimpleRNN(3, name="rnn")(inputs)))
+    with pytest.raises(AppError, match="not probabilities"):
+        L.load_uploaded_model(L.model_bytes(model), l1.config)
+
+
+def test_warm_trains_the_four_course_tasks_once(isolated_cache):
+    L.LETTERS_CACHE.clear_memory()  # the in-memory part is shared by the whole test run
+    first = L.warm()
+    assert list(first) == ["L1", "L2", "L3", "L4"]
+    assert all(v == "trained, accuracy 100%" for v in first.values()), first
+    assert all(v.startswith("cached") for v in L.warm().values())
 
 
 def test_embedding_view_as_is_and_projected():
