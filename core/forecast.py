@@ -53,6 +53,7 @@ class ForecastConfig:
     target: str = "open"  # column to predict
     val_fraction: float = 0.2  # default mode: last share of training windows used for validation
     patience: int = 3  # default mode: epochs without validation improvement before stopping
+    shrink: bool = True  # default mode: scale the predicted change by a factor in [0, 1] fitted on validation
 
     def __post_init__(self) -> None:
         units = (self.units,) * self.layers if isinstance(self.units, int) else tuple(int(u) for u in self.units)
@@ -68,6 +69,7 @@ class ForecastConfig:
         """The course's settings: window 60, layers of 80 and 100 units, dropout 0.2, 50 epochs."""
         values = dict(cell=cell, mode="course", window=60, test_size=300, eval_after=60, epochs=50, batch_size=64)
         values |= dict(units=(80, 100), layers=2, dropout=0.2, learning_rate=1e-3, val_fraction=0.0, patience=0)
+        values |= dict(shrink=False)
         return cls(**(values | changes))
 
     @classmethod
@@ -334,7 +336,25 @@ def train(config: ForecastConfig, arrays: _Arrays, report: Reporter | None = Non
         report=report,
         stage=stage,
     )
+    if default and config.shrink and val is not None and outcome.chosen_epoch > 0:
+        factor = shrink_output(model, val)
+        outcome.notes.append(f"predicted changes scaled by {factor:.3f} (fitted on the validation rows)")
     return model, outcome
+
+
+def shrink_output(model, val: tuple[np.ndarray, np.ndarray]) -> float:
+    """Scale the output layer so the predicted change best fits the validation rows (factor in [0, 1]).
+
+    Least squares of y ~ a * output gives a = <output, y> / <output, output>; clipping to [0, 1]
+    only ever pulls the forecast toward its baseline, never past what the model learned.
+    """
+    out = model.predict(val[0], batch_size=1024, verbose=0).reshape(-1).astype(float)
+    y = np.asarray(val[1], dtype=float)
+    denom = float(out @ out)
+    factor = float(np.clip(out @ y / denom, 0.0, 1.0)) if denom > 0 else 1.0
+    layer = model.get_layer("prediction")
+    layer.set_weights([w * factor for w in layer.get_weights()])
+    return factor
 
 
 def baseline_forecasts(frame: pd.DataFrame, target: str, rows: np.ndarray) -> dict[str, np.ndarray]:

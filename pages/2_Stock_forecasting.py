@@ -88,7 +88,7 @@ def parse_units(text: str, layers: int) -> tuple[int, ...]:
 
 def _mode_extras(mode: str) -> dict:
     base = core.ForecastConfig.course() if mode == "course" else core.ForecastConfig.default()
-    return {"val_fraction": base.val_fraction, "patience": base.patience}
+    return {"val_fraction": base.val_fraction, "patience": base.patience, "shrink": base.shrink}
 
 
 def train(data, config: core.ForecastConfig) -> None:
