@@ -8,6 +8,7 @@ functions that build or measure against Keras import it inside themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,22 @@ def check_letters(text: str, alphabet: str, max_len: int = 12) -> str:
     if not clean or len(clean) > max_len or any(ch not in alphabet for ch in clean):
         raise AppError(ErrorKind.BAD_INPUT, f"Type 1 to {max_len} letters from {alphabet!r} (got {text!r}).")
     return clean
+
+
+_BLAS: list = []  # a threadpoolctl controller, created on first use
+
+
+def one_blas_thread():
+    """A context running BLAS on one thread: the per-step products are tiny, so threads only add hand-offs,
+    and on a busy machine they multiply the time (see benchmarks/bench_cells.py). No-op without threadpoolctl."""
+    try:
+        if not _BLAS:
+            from threadpoolctl import ThreadpoolController  # installed with scikit-learn
+
+            _BLAS.append(ThreadpoolController())
+        return _BLAS[0].limit(limits=1, user_api="blas")
+    except ImportError:
+        return contextlib.nullcontext()
 
 
 def trace_letters(model: CellModel, text: str) -> LetterTrace:
@@ -267,9 +284,10 @@ def recurrent_stack(model) -> tuple[list[CellWeights], np.ndarray, np.ndarray]:
 def trace_stack(weights: list[CellWeights], kernel, bias, window: np.ndarray, labels) -> StackTrace:
     """Replay window (steps, features) through every layer (dropout is off at prediction time)."""
     traces, inputs = [], np.asarray(window, dtype=np.float64)
-    for w in weights:
-        traces.append(run_cell(w.as_float64(), inputs))
-        inputs = traces[-1].outputs  # the next layer reads this layer's whole sequence
+    with one_blas_thread():
+        for w in weights:
+            traces.append(run_cell(w.as_float64(), inputs))
+            inputs = traces[-1].outputs  # the next layer reads this layer's whole sequence
     out = dense_output(inputs[-1], np.asarray(kernel, np.float64), np.asarray(bias, np.float64), "linear")
     return StackTrace(tuple(labels), traces, out)
 
