@@ -101,14 +101,17 @@ def test_builder_layers_and_parameter_counts():
     assert tuple(l4.input_shape) == (None, 4) and tuple(l4.output_shape) == (None, 26)
 
 
-def test_all_four_course_tasks_reach_100_percent_with_seed_7():
+def test_all_four_course_tasks_reach_100_percent_with_seed_7(isolated_cache):
+    L.LETTERS_CACHE.clear_memory()  # the in-memory part is shared by the whole test run
+    assert L.warm() == dict.fromkeys(L.TASKS, "trained, accuracy 100%")  # what `python -m core warm` runs
     for task in L.TASKS:
-        result = L.train_letters(L.LetterConfig.course(task), use_cache=False)
-        assert result.accuracy == 1.0, task
+        result = L.train_letters(L.LetterConfig.course(task))
+        assert result.cached and result.accuracy == 1.0, task
         assert result.epochs_run == 100 and len(result.history["loss"]) == 100
         assert result.history["accuracy"][-1] == 1.0
         assert result.history["loss"][-1] < result.history["loss"][0]
     assert result.predictions["mnop"] == "q" and result.predictions["vwxy"] == "z"
+    assert all(v.startswith("cached") for v in L.warm().values())
 
 
 def test_compiled_loop_matches_model_fit():
@@ -256,14 +259,6 @@ def test_upload_without_softmax_is_refused(l1):
     model = keras.Model(inputs, keras.layers.Dense(5, name="dense")(keras.layers.SimpleRNN(3, name="rnn")(inputs)))
     with pytest.raises(AppError, match="not probabilities"):
         L.load_uploaded_model(L.model_bytes(model), l1.config)
-
-
-def test_warm_trains_the_four_course_tasks_once(isolated_cache):
-    L.LETTERS_CACHE.clear_memory()  # the in-memory part is shared by the whole test run
-    first = L.warm()
-    assert list(first) == ["L1", "L2", "L3", "L4"]
-    assert all(v == "trained, accuracy 100%" for v in first.values()), first
-    assert all(v.startswith("cached") for v in L.warm().values())
 
 
 def test_embedding_view_as_is_and_projected():
