@@ -62,11 +62,13 @@ if task == "price" and mode == "course":
     st.warning(t("course_slow"), icon="⏱️")
 
 if st.button(t("run_button"), type="primary", key="compare.run"):
-    progress = TrainingProgress(t("progress_label"), curves=("loss", "val_loss"))
+    holder = st.empty()  # the live bar and curve while training; one line once done
     with user_errors():
-        result = run_comparison(config, data, report=progress, lang=lang())
-        progress.done(t("done", n=len(result.runs), seconds=f"{result.wall_seconds:.1f}", trained=result.trained,
-                        cached=result.cached))  # fmt: skip
+        with holder.container():
+            progress = TrainingProgress(t("progress_label"), curves=("loss", "val_loss"))
+            result = run_comparison(config, data, report=progress, lang=lang())
+        holder.caption(t("done", n=len(result.runs), seconds=f"{result.wall_seconds:.1f}", trained=result.trained,
+                         cached=result.cached))  # fmt: skip
         st.session_state[RESULT] = result
 
 result = st.session_state.get(RESULT)

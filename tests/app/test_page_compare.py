@@ -46,6 +46,7 @@ def test_three_cells_one_seed_few_epochs(app):
     result = app.session_state["compare.result"]
     assert [s.cell for s in result.summaries] == ["rnn", "lstm", "gru"]
     assert (result.trained, result.cached) == (3, 0)
+    assert any(c.value.endswith("s: 3 trained, 0 from the cache.") for c in app.caption)
     assert all(r.epochs_run <= 2 and r.seed == 7 for r in result.runs)
     table = app.dataframe[0].value
     assert list(table["model"]) == ["SimpleRNN", "LSTM", "GRU"]
@@ -60,6 +61,7 @@ def test_three_cells_one_seed_few_epochs(app):
     app.button(key="compare.run").click().run()  # same settings again: every model from the cache
     again = app.session_state["compare.result"]
     assert (again.trained, again.cached) == (0, 3)
+    assert any(c.value.endswith("s: 0 trained, 3 from the cache.") for c in app.caption)
     assert list(app.dataframe[0].value["from cache"]) == ["1 / 1"] * 3
 
 

@@ -57,3 +57,24 @@ def test_compare_cells_table_and_charts(page, app_url):
     charts.nth(1).screenshot(path=str(page.shot("loss").with_name("loss-chart.png")))
     charts.nth(2).scroll_into_view_if_needed()
     charts.nth(2).screenshot(path=str(page.shot("bars").with_name("bars-chart.png")))
+
+
+def test_compare_cells_on_a_letter_task(page, app_url):
+    page.goto(f"{app_url}/Architecture_comparison")
+    wait_for_app(page)
+    page.locator('[data-testid="stRadio"]').first.get_by_text("Letter prediction", exact=True).click()
+    page.get_by_text("9 models: 3 × 3 seed(s).").wait_for()
+    set_number(page, "Seeds per model", 2)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_role("heading", name="What the numbers say").wait_for(timeout=300_000)
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert re.search(r"Ranked by (accuracy|epochs until 100% accuracy) \(mean ± std over 2 seed\(s\)\)", body)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts.nth(2).wait_for()
+    assert charts.count() == 3  # loss curves, accuracy curves, metric bars
+    page.get_by_role("heading", name="What the numbers say").scroll_into_view_if_needed()
+    page.shot("letters-results", full_page=False)
+    charts.nth(2).scroll_into_view_if_needed()
+    charts.nth(2).screenshot(path=str(page.shot("letters-bars").with_name("letters-bars-chart.png")))
