@@ -131,7 +131,7 @@ def show_summary(result: core.LetterResult, config: core.LetterConfig | None) ->
     if config is not None and config != cfg:
         st.caption(t("other_settings"))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("accuracy"), f"{result.accuracy:.0%}")
+    c1.metric(t("metric_accuracy"), f"{result.accuracy:.0%}")
     c2.metric(t("epochs_run"), result.epochs_run)
     c3.metric(t("train_seconds"), f"{result.train_seconds:.1f} s")
     c4.metric(t("source"), t("source_cached") if result.cached else t("source_trained"))
