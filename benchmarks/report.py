@@ -76,9 +76,14 @@ def load_rows(d: dict | None) -> list[tuple[str, str, str]]:
             f"ratio ≤ {d['memory_ratio_target']}",
         ),
         (
-            "Cached result: a new session presses Train on the defaults → result shown",
-            f"{d['cached_train_click_s']:.2f} s" + verdict(d["cached_train_click_s"] < 1.0),
+            "Cached result (still in memory): a new session presses Train → result shown",
+            f"{d['cached_memory_click_s']:.2f} s" + verdict(d["cached_memory_click_s"] < 1.0),
             "< 1 s",
+        ),
+        (
+            "Cached result evicted to disk (loaded back): a new session presses Train → result shown",
+            f"{d['cached_disk_click_s']:.2f} s",
+            "(no target; reported)",
         ),
         (
             "Page with a result re-renders after a widget change",
