@@ -243,7 +243,7 @@ def _compiled_step(model, optimizer, x_spec, loss_fn):
     return step
 
 
-def fit_compiled(model, x, y, config: LetterConfig, tracker: EpochTracker, first_epoch: int = 1) -> None:
+def fit_compiled(model, x, y, config: LetterConfig, tracker: EpochTracker, epochs_before: int = 0) -> None:
     """Train like model.fit(x, y, batch_size, epochs, shuffle=True); logs go to `tracker` per epoch."""
     import keras
     import tensorflow as tf
@@ -253,9 +253,9 @@ def fit_compiled(model, x, y, config: LetterConfig, tracker: EpochTracker, first
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     x_spec = tf.TensorSpec((None, *x.shape[1:]), tf.as_dtype(x.dtype))
     step = _compiled_step(model, optimizer, x_spec, loss_fn)
-    rng = np.random.default_rng(config.seed + first_epoch - 1)
+    rng = np.random.default_rng(config.seed + epochs_before)  # a continued run shuffles differently
     n = len(x)
-    for epoch in range(first_epoch, first_epoch + config.epochs):
+    for epoch in range(1, config.epochs + 1):
         order = rng.permutation(n)  # fit shuffles the samples every epoch
         loss_sum, hits = 0.0, 0.0
         for start in range(0, n, config.batch_size):
@@ -325,9 +325,9 @@ def continue_training(
             keras.utils.set_random_seed(config.seed + done)
             model = _copy_model(result.model)
             x, y, _ = make_dataset(config)
-            tracker = EpochTracker(done + extra_epochs, report, stage="continue")
+            tracker = EpochTracker(extra_epochs, report)  # epochs of this run; the curves hold all of them
             tracker.history = {k: list(v) for k, v in result.history.items()}
-            fit_compiled(model, x, y, config, tracker, first_epoch=done + 1)
+            fit_compiled(model, x, y, config, tracker, epochs_before=done)
             seconds = time.perf_counter() - start
         accuracy, predictions = _final_predictions(model, result.config)
         total, resumed = done + extra_epochs, (*result.resumed_at, done)

@@ -157,7 +157,10 @@ def test_continue_training_extends_curves_and_has_its_own_key(isolated_cache):
     base = L.train_letters(L.LetterConfig.course("L2", seed=1))  # a seed that stops at 80%
     assert base.accuracy == pytest.approx(0.8)
     before = [w.copy() for w in base.model.get_weights()]
-    more = L.continue_training(base, 100)
+    seen = []
+    more = L.continue_training(base, 100, report=seen.append)
+    assert [seen[0].epoch, seen[-1].epoch, seen[-1].epochs] == [1, 100, 100]  # progress of this run
+    assert len(seen[0].history["loss"]) == 101  # while the live curves continue the old ones
     assert more.accuracy == 1.0 and more.epochs_run == 200 and more.resumed_at == (100,)
     assert more.history["loss"][:100] == base.history["loss"] and len(more.history["loss"]) == 200
     assert more.history["loss"][-1] < base.history["loss"][-1]
