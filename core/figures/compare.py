@@ -69,8 +69,8 @@ def predictions_figure(
                             showlegend=False, hoverinfo="skip")  # fmt: skip
             fig.add_scatter(x=x, y=seeds.min(axis=0), mode="lines", line=dict(width=0), fill="tonexty",
                             fillcolor=_rgba(color, 0.15), legendgroup=cell, showlegend=False, hoverinfo="skip")  # fmt: skip
-        fig.add_scatter(x=x, y=seeds.mean(axis=0), name=name, mode="lines", legendgroup=cell,
-                        line=dict(color=color, width=2))  # fmt: skip
+        fig.add_scatter(x=x, y=seeds.mean(axis=0), name=name, mode="lines", legendgroup=cell, opacity=0.8,
+                        line=dict(color=color, width=2))  # overlapping models blend instead of hiding  # fmt: skip
     fig.add_scatter(x=x, y=np.asarray(actual, float), name=_label(labels, "real"), mode="lines",
                     line=dict(color="black", width=2.5))  # fmt: skip
     fig.update_xaxes(title=_label(labels, "date"))

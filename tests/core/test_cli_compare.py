@@ -54,6 +54,11 @@ def test_letter_comparison_json(tmp_path):
     assert all(0.0 <= r["accuracy_mean"] <= 1.0 and r["accuracy_std"] == 0.0 for r in result["results"])
     assert "seed luck" in " ".join(result["sentences"])
     assert "model 2 of 2 (LSTM, seed 7)" in out.stderr and "epoch 30 of 30" in out.stderr
+    args = ("--task", "L3", "--seeds", "1", "--epochs", "30", "--cells", "rnn,lstm", "--json")
+    cached = json.loads(cli(*args, cache=tmp_path).stdout)
+    fresh = json.loads(cli(*args, "--no-cache", cache=tmp_path).stdout)
+    assert (cached["trained"], cached["cached"]) == (0, 2) and (fresh["trained"], fresh["cached"]) == (2, 0)
+    assert fresh["results"][0]["accuracy_mean"] == result["results"][0]["accuracy_mean"]  # same seed, same model
 
 
 def test_bad_settings_exit_2_with_one_line(tmp_path):
