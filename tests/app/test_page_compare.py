@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -110,3 +113,15 @@ def test_page_in_chinese(app):
     assert app.title[0].value == "哪种循环单元更好？代价是多少？"
     assert app.button(key="compare.run").label == "开始对比"
     assert any("12 个模型" in c.value for c in app.caption)
+
+
+def test_page_renders_without_tensorflow(root):
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest;"
+        f"at = AppTest.from_file({str(root.joinpath(*PAGE))!r}, default_timeout=60).run();"
+        "assert not at.exception;"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False False"  # nothing trains, TensorFlow waits for the button
