@@ -182,8 +182,8 @@ def run_cell(w: CellWeights, xs: np.ndarray, h0: np.ndarray | None = None, c0: n
     x_parts = time_first @ w.kernel  # every step's x·W in one product: (steps, ..., k*units)
     if w.cell == "gru":
         x_parts += w.bias[0] if w.reset_after else w.bias
-    records = []
-    for x, x_part in zip(time_first, x_parts, strict=True):
+    values: dict[str, np.ndarray] = {}
+    for t, (x, x_part) in enumerate(zip(time_first, x_parts, strict=True)):
         if w.cell == "rnn":
             rec = rnn_step(w, x, h, x_part)
         elif w.cell == "lstm":
@@ -192,8 +192,10 @@ def run_cell(w: CellWeights, xs: np.ndarray, h0: np.ndarray | None = None, c0: n
         else:
             rec = gru_step(w, x, h, x_part)
         h = rec["h"]
-        records.append(rec)
-    values = {name: np.stack([r[name] for r in records]) for name in records[0]}
+        if not values:  # one array per intermediate, filled step by step (cheaper than stacking at the end)
+            values = {name: np.empty((len(time_first), *np.shape(v)), np.result_type(v)) for name, v in rec.items()}
+        for name, v in rec.items():
+            values[name][t] = v
     return CellTrace(w.cell, values, w.reset_after)
 
 
