@@ -158,9 +158,8 @@ def test_continue_training_extends_curves_and_has_its_own_key(isolated_cache):
     assert base.accuracy == pytest.approx(0.8)
     before = [w.copy() for w in base.model.get_weights()]
     seen = []
-    more = L.continue_training(base, 100, report=seen.append)
-    assert [seen[0].epoch, seen[-1].epoch, seen[-1].epochs] == [1, 100, 100]  # progress of this run
-    assert len(seen[0].history["loss"]) == 101  # while the live curves continue the old ones
+    more = L.continue_training(base, 100, report=lambda i: seen.append((i.epoch, i.epochs, len(i.history["loss"]))))
+    assert seen[0] == (1, 100, 101) and seen[-1] == (100, 100, 200)  # this run's progress; the curves go on
     assert more.accuracy == 1.0 and more.epochs_run == 200 and more.resumed_at == (100,)
     assert more.history["loss"][:100] == base.history["loss"] and len(more.history["loss"]) == 200
     assert more.history["loss"][-1] < base.history["loss"][-1]
