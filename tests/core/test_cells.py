@@ -175,4 +175,5 @@ def test_cell_math_imports_numpy_only():
         tree = ast.parse((ROOT / "core" / name).read_text())
         top_level = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
         top_level |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
-        assert top_level <= {"numpy", "core", "__future__", "contextlib", "dataclasses", "json", "pathlib"}, (name, top_level)
+        allowed = {"numpy", "core", "__future__", "contextlib", "dataclasses", "json", "pathlib"}
+        assert top_level <= allowed, (name, top_level)
