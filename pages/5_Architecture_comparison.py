@@ -25,6 +25,7 @@ from ui.data_picker import data_picker, target_picker
 
 t = setup_page("compare")
 RESULT = "compare.result"
+RESULT_FOR = "compare.result_for"
 
 st.title(t("heading"))
 st.write(t("intro"))
@@ -61,6 +62,7 @@ st.caption(t("plan", n=config.n_models, cells=len(cells), seeds=config.seeds))
 if task == "price" and mode == "course":
     st.warning(t("course_slow"), icon="⏱️")
 
+settings = (config, data.fingerprint() if data is not None else None)  # what a result was computed for
 if st.button(t("run_button"), type="primary", key="compare.run"):
     holder = st.empty()  # the live bar and curve while training; one line once done
     with user_errors():
@@ -70,13 +72,14 @@ if st.button(t("run_button"), type="primary", key="compare.run"):
         holder.caption(t("done", n=len(result.runs), seconds=f"{result.wall_seconds:.1f}", trained=result.trained,
                          cached=result.cached))  # fmt: skip
         st.session_state[RESULT] = result
+        st.session_state[RESULT_FOR] = settings
 
 result = st.session_state.get(RESULT)
 if result is None:
     st.stop()
 
 st.header(t("results_heading"))
-if result.config != config:
+if st.session_state.get(RESULT_FOR) != settings:
     st.info(t("stale"))
 st.subheader(t("sentences_heading"))
 st.markdown("\n".join(f"- {s}" for s in sentences(result, lang())))

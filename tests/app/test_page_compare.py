@@ -65,6 +65,10 @@ def test_three_cells_one_seed_few_epochs(app):
     again = app.session_state["compare.result"]
     assert (again.trained, again.cached) == (0, 3)
     assert any(c.value.endswith("s: 0 trained, 3 from the cache.") for c in app.caption)
+    assert not any("settings of the last comparison" in i.value for i in app.info)
+    app.number_input(key="compare.seeds").set_value(2).run()  # changed settings: the old result says so
+    assert any("settings of the last comparison" in i.value for i in app.info)
+    assert app.session_state["compare.result"] is again  # nothing trained on a widget change
     assert list(app.dataframe[0].value["from cache"]) == ["1 / 1"] * 3
 
 
