@@ -64,3 +64,21 @@ def test_bad_units_give_a_sentence(app):
     app.button(key="forecast.train").click().run()
     assert any("not valid" in e.value for e in app.error)
     assert "forecast.result" not in app.session_state  # nothing trained
+
+
+def test_default_form_asks_for_what_warm_trains(app):
+    """Train on arrival's defaults hits the key `python -m core warm` fills (no retraining in class)."""
+    from core.cache import make_key
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.forecast import FORECAST_CACHE, ForecastConfig, run_forecast
+
+    data = load_dataset(DEFAULT_DATASET)
+    tiny = run_forecast(data, ForecastConfig.default("lstm", window=5, epochs=1, units=4), use_cache=False)
+    warmed = ForecastConfig.default("lstm", target="open")  # what core.forecast.warm() trains first
+    FORECAST_CACHE.put(make_key("forecast", data.fingerprint(), warmed), tiny)
+    computed = FORECAST_CACHE.computed
+    app.button(key="forecast.train").click().run()
+    assert not app.exception
+    shown = app.session_state["forecast.result"]
+    assert shown.cached and FORECAST_CACHE.computed == computed
+    assert shown.metrics.equals(tiny.metrics)
