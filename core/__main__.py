@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+from contextlib import contextmanager
 
 from core.errors import AppError, ErrorKind
 
@@ -22,6 +24,30 @@ COMMANDS: dict[str, str] = {
     "compare": "compare SimpleRNN, LSTM, GRU (and a dense reference) over seeds",
     "warm": "train the embedded defaults of every page into the cache",
 }
+
+
+# Commands that train or replay Keras models; TensorFlow is imported up front for these, quietly.
+NEEDS_KERAS = {"forecast", "letters", "cells", "compare", "warm"}
+
+
+@contextmanager
+def _native_stderr_silenced():
+    """TensorFlow's native start-up log lines bypass Python and its log-level settings; drop them."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _import_keras_quietly() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _native_stderr_silenced():
+        import keras  # noqa: F401
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             module = importlib.import_module(f"core.commands.{command}")
             module.add_arguments(p)
     args = parser.parse_args(argv)
+    if args.command in NEEDS_KERAS:
+        _import_keras_quietly()
     module = importlib.import_module(f"core.commands.{args.command}")
     try:
         result = module.run(args)
