@@ -121,11 +121,19 @@ async def train(page, seed: int, epochs: int, timeout_ms: float) -> dict:
     start = time.perf_counter()
     await page.locator('[data-testid="stForm"]').get_by_role("button", name="Train").click()
     marker = f"set_random_seed({seed})"  # the result's stand-alone script names its own seed
-    await page.wait_for_function(
-        "m => [...document.querySelectorAll('[data-testid=\"stCode\"]')].some(e => e.textContent.includes(m))",
-        arg=marker, timeout=timeout_ms,
-    )  # fmt: skip
-    await settle(page, timeout_ms)
+    try:
+        await page.wait_for_function(
+            "m => [...document.querySelectorAll('[data-testid=\"stCode\"]')].some(e => e.textContent.includes(m))",
+            arg=marker, timeout=timeout_ms,
+        )  # fmt: skip
+        await settle(page, timeout_ms)
+    except Exception as err:  # a session that never shows its result is a failure to report, not a crash
+        shot = ROOT / "test-artifacts" / "bench" / f"load-timeout-seed{seed}-{int(time.time())}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(shot), full_page=True)
+        log(f"  no result for seed {seed} after {time.perf_counter() - start:.0f} s ({type(err).__name__}); see {shot}")
+        return {"rmse": None, "cached": False, "heading": "", "scored": None, "body": "",
+                "errors": [f"no result: {type(err).__name__}"], "seed": seed, "seconds": None}  # fmt: skip
     seconds = time.perf_counter() - start
     return await read_result(page) | {"seed": seed, "seconds": round(seconds, 3)}
 
