@@ -12,6 +12,8 @@ pytestmark = pytest.mark.e2e
 
 
 def set_number(page, label: str, value: int) -> None:
+    wait_for_app(page)  # a rerun can briefly show the old and the new widget together
+    page.wait_for_function(f"document.querySelectorAll('input[aria-label=\"{label}\"]').length === 1")
     box = page.get_by_label(label, exact=True)
     box.fill(str(value))
     box.press("Enter")
