@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorKind(str, Enum):
+class ErrorKind(StrEnum):
     """Every way user input or the outside world can fail. Add kinds here, with a sentence."""
 
     EMPTY_FILE = "empty_file"
