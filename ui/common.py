@@ -53,7 +53,9 @@ def user_errors() -> Iterator[None]:
 class TrainingProgress:
     """A reporter for core training: a progress bar with time left and the loss curves growing."""
 
-    def __init__(self, label: str = "Training", curves: tuple[str, ...] = ("loss", "val_loss"), names: dict | None = None):
+    def __init__(
+        self, label: str = "Training", curves: tuple[str, ...] = ("loss", "val_loss"), names: dict | None = None
+    ):
         self.label = label
         self.curves = curves  # history keys drawn live
         self.names = names or {}  # display names, e.g. {"val_loss": "test loss"}
