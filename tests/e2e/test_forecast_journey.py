@@ -61,3 +61,23 @@ def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
     page.get_by_role("button", name="Download the trained model (.keras)").wait_for()
     page.get_by_role("button", name="Download the trained model (.keras)").scroll_into_view_if_needed()
     page.shot("downloads", full_page=False)
+
+
+def test_default_mode_gru_reads_like_the_previous_close(page, app_url):
+    page.goto(f"{app_url}/Stock_forecasting")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Stock forecasting with SimpleRNN, LSTM and GRU").wait_for()
+    page.get_by_text("GRU", exact=True).click()
+    page.get_by_label("Epochs", exact=True).fill("4")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    wait_for_app(page)
+    body = page.inner_text("body").replace("**", "")
+    assert "GRU (default)" in body and "validation loss (last training rows)" in body
+    assert "beat persistence" in body and "Traceback" not in body  # the default beats doing nothing
+    page.get_by_text("beat persistence", exact=False).first.scroll_into_view_if_needed()
+    page.shot("default-verdicts", full_page=False)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=str(page.shot("default-chart").with_name("default-prediction-chart.png")))
