@@ -51,7 +51,7 @@ class ForecastConfig:
     learning_rate: float = 3e-3  # Adam step size
     seed: int = 7  # keras.utils.set_random_seed
     target: str = "open"  # column to predict
-    val_fraction: float = 0.2  # default mode: last share of training windows used for validation
+    val_fraction: float = 0.3  # default mode: last share of training windows used for validation
     patience: int = 3  # default mode: epochs without validation improvement before stopping
     shrink: bool = True  # default mode: scale the predicted change by a factor in [0, 1] fitted on validation
 
