@@ -90,6 +90,12 @@ if start_loss <= min(history.history["val_loss"]):
     model.set_weights(start_weights)  # no epoch beat the start (= the baseline) on validation
 """
 
+_SHRINK = """else:  # scale the predicted change by a factor in [0, 1] fitted on the validation windows
+    out = model.predict(x_val, verbose=0)[:, 0].astype(float)
+    factor = float(np.clip(out @ y_val / (out @ out), 0, 1)) if out @ out > 0 else 1.0
+    model.layers[-1].set_weights([w * factor for w in model.layers[-1].get_weights()])
+"""
+
 _EVALUATE = """
 # 6. evaluate on the scored days, beside the naive baselines
 output = model.predict(x_eval, verbose=0)[:, 0]
@@ -155,6 +161,7 @@ def standalone_script(config: ForecastConfig, columns: tuple[str, ...] = OHLC) -
     else:
         text += _DEFAULT_DATA.format(pairs=pairs, target=config.target, anchor=anchor)
         text += _WINDOWS + "\n" + model_lines(config, len(pairs)) + _FIT_DEFAULT.format(**_fit_values(config))
+        text += _SHRINK if config.shrink else ""
     return text + _EVALUATE.format(decode=_DECODE[config.mode], file_stem=stem)
 
 
