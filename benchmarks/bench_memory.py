@@ -1,0 +1,60 @@
+"""Memory of training many forecasts in ONE process, without Streamlit (a diagnosis for bench_load).
+
+Trains T tiny forecasts (distinct seeds, cache on, as the server does) and prints the process RSS
+after 1, 8, 16, ... T trainings. The results cache keeps 16 results in memory, so after the 16th
+training the RSS should stay flat; growth after that is memory kept per training somewhere else.
+`--clear-session` calls keras.backend.clear_session() after each training (unsafe in the threaded
+server; here only to see whether Keras' global state is what grows).
+
+    python3 benchmarks/bench_memory.py [--trainings 48] [--epochs 2] [--clear-session]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trainings", type=int, default=48, help="16-96")
+    parser.add_argument("--epochs", type=int, default=2, help="1-20")
+    parser.add_argument("--clear-session", action="store_true")
+    args = parser.parse_args()
+    if not (16 <= args.trainings <= 96 and 1 <= args.epochs <= 20):
+        parser.error("bounds: 16 <= trainings <= 96, 1 <= epochs <= 20")
+    os.environ["RNNLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnlab-memory-")
+
+    from benchmarks.bench_load import rss_mib, synthetic_csv
+    from core.forecast import ForecastConfig, run_forecast
+    from core.prices import read_prices
+
+    data = read_prices(synthetic_csv(Path(tempfile.mkdtemp()), 2).read_bytes())
+    marks = {}
+    for i in range(1, args.trainings + 1):
+        run_forecast(data, ForecastConfig.default("lstm", epochs=args.epochs, seed=i))
+        if args.clear_session:
+            import keras
+
+            keras.backend.clear_session()
+        if i == 1 or i % 8 == 0:
+            gc.collect()
+            marks[i] = rss_mib(os.getpid())
+            print(f"{i} trainings: RSS {marks[i]} MiB", file=sys.stderr, flush=True)
+    ratio = marks[args.trainings] / marks[16] if args.trainings in marks and 16 in marks else None
+    result = {"benchmark": "memory", "clear_session": args.clear_session, "epochs": args.epochs,
+              "rss_mib": marks, "ratio_last_vs_16": round(ratio, 3) if ratio else None}  # fmt: skip
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
