@@ -4,9 +4,11 @@ Trains T tiny forecasts (distinct seeds, cache on, as the server does) and print
 after 1, 8, 16, ... T trainings. The results cache keeps 16 results in memory, so after the 16th
 training the RSS should stay flat; growth after that is memory kept per training somewhere else.
 `--clear-session` calls keras.backend.clear_session() after each training (unsafe in the threaded
-server; here only to see whether Keras' global state is what grows).
+server; here only to see whether Keras' global state is what grows). `--pure-keras` builds and fits
+a plain Sequential LSTM of the same size each time instead (none of our code, 16 kept alive like
+the cache): if it grows alike, the growth is Keras/TensorFlow's, not ours.
 
-    python3 benchmarks/bench_memory.py [--trainings 48] [--epochs 2] [--clear-session]
+    python3 benchmarks/bench_memory.py [--trainings 48] [--epochs 2] [--clear-session] [--pure-keras]
 """
 
 from __future__ import annotations
@@ -24,11 +26,27 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def plain_keras_training(seed: int, epochs: int):
+    """A Sequential LSTM(32) fitted on random windows shaped like the default pipeline's."""
+    import keras
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.random((500, 20, 4), dtype=np.float32), rng.random((500, 1), dtype=np.float32)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((20, 4)), keras.layers.LSTM(32), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse", jit_compile=False)
+    model.fit(x, y, batch_size=256, epochs=epochs, verbose=0, validation_split=0.2)
+    model.predict(x[:60], verbose=0)
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainings", type=int, default=48, help="16-96")
     parser.add_argument("--epochs", type=int, default=2, help="1-20")
     parser.add_argument("--clear-session", action="store_true")
+    parser.add_argument("--pure-keras", action="store_true", help="plain Keras models, none of our code")
     args = parser.parse_args()
     if not (16 <= args.trainings <= 96 and 1 <= args.epochs <= 20):
         parser.error("bounds: 16 <= trainings <= 96, 1 <= epochs <= 20")
@@ -39,9 +57,12 @@ def main() -> None:
     from core.prices import read_prices
 
     data = read_prices(synthetic_csv(Path(tempfile.mkdtemp()), 2).read_bytes())
-    marks = {}
+    marks, kept = {}, []
     for i in range(1, args.trainings + 1):
-        run_forecast(data, ForecastConfig.default("lstm", epochs=args.epochs, seed=i))
+        if args.pure_keras:
+            kept = [*kept[-15:], plain_keras_training(i, args.epochs)]
+        else:
+            run_forecast(data, ForecastConfig.default("lstm", epochs=args.epochs, seed=i))
         if args.clear_session:
             import keras
 
@@ -51,7 +72,8 @@ def main() -> None:
             marks[i] = rss_mib(os.getpid())
             print(f"{i} trainings: RSS {marks[i]} MiB", file=sys.stderr, flush=True)
     ratio = marks[args.trainings] / marks[16] if args.trainings in marks and 16 in marks else None
-    result = {"benchmark": "memory", "clear_session": args.clear_session, "epochs": args.epochs,
+    result = {"benchmark": "memory", "clear_session": args.clear_session, "pure_keras": args.pure_keras,
+              "epochs": args.epochs,
               "rss_mib": marks, "ratio_last_vs_16": round(ratio, 3) if ratio else None}  # fmt: skip
     print(json.dumps(result))
 
