@@ -32,6 +32,8 @@ MODES: tuple[str, ...] = ("course", "default")
 OHLC: tuple[str, ...] = ("open", "high", "low", "close")  # default inputs (adj_close only as a target)
 COURSE_WINDOW = 60  # the course's window; also the test rows skipped before scoring
 MODEL_CELLS: tuple[str, ...] = (*CELLS, "dense")  # "dense": the comparison page's reference only
+# Upper bounds that keep one training within reason on a classroom laptop (and a typo harmless).
+MAX_WINDOW, MAX_EPOCHS, MAX_BATCH, MAX_LAYERS, MAX_UNITS = 500, 2000, 8192, 8, 1024
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,11 @@ def eval_after_for(test_size: int) -> int:
 
 def _check_ranges(c: ForecastConfig) -> None:
     checks = [
-        (c.window >= 1, "window must be at least 1"),
+        (1 <= c.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}"),
+        (c.epochs <= MAX_EPOCHS, f"epochs must be at most {MAX_EPOCHS}"),
+        (c.batch_size <= MAX_BATCH, f"batch size must be at most {MAX_BATCH}"),
+        (c.layers <= MAX_LAYERS, f"layers must be at most {MAX_LAYERS}"),
+        (all(u <= MAX_UNITS for u in c.units), f"units must be at most {MAX_UNITS} per layer"),
         (c.test_size > c.eval_after >= 0, "test size must be larger than the skipped test rows (eval_after)"),
         (c.epochs >= 1, "epochs must be at least 1"),
         (c.batch_size >= 1, "batch size must be at least 1"),

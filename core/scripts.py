@@ -6,6 +6,8 @@ and price columns (open, high, low, close); the app's own reader accepts many mo
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from core.forecast import OHLC, ForecastConfig, _anchor, _input_pairs
@@ -31,7 +33,7 @@ keras.utils.set_random_seed({seed})  # initial weights and shuffling
 WINDOW = {window}  # past days per prediction
 TEST_SIZE = {test_size}  # last rows held out
 EVAL_AFTER = {eval_after}  # test rows before the first scored day
-TARGET = "{target}"
+TARGET = {target_repr}
 
 # 2. data -----------------------------------------------------------------------------------
 frame = pd.read_csv(sys.argv[1] if len(sys.argv) > 1 else "prices.csv")
@@ -53,8 +55,8 @@ PAIRS = {pairs}  # (column, reference)
 relative = np.stack([frame[c] / frame[ref].shift(1) - 1 for c, ref in PAIRS], axis=1)  # (rows, features)
 scaler = MinMaxScaler((-1, 1)).fit(relative[1:n_train])  # statistics of the training rows only
 features = scaler.transform(relative)
-# target: the next {target} relative to the previous {anchor} (the best baseline), in training-std units
-anchor = frame["{anchor}"].shift(1).to_numpy(float)
+# target: the next target value relative to the previous anchor (the best baseline), in training-std units
+anchor = frame[{anchor_repr}].shift(1).to_numpy(float)
 change = frame[TARGET].to_numpy(float) / anchor - 1
 change_scale = np.nanstd(change[1:n_train])
 targets = change / change_scale
@@ -153,16 +155,22 @@ def standalone_script(config: ForecastConfig, columns: tuple[str, ...] = OHLC) -
     pairs, anchor = [tuple(p) for p in _input_pairs(empty, config.target)], _anchor(empty, config.target)
     label = CELL_LABELS.get(config.cell, "Dense") + f" ({config.mode} mode)"
     stem = file_stem(config)
-    text = _HEAD.format(label=label, target=config.target, file_name=stem + ".py", columns="/".join(present),
+    text = _HEAD.format(label=label, target=_safe(config.target), target_repr=repr(config.target),
+                        file_name=stem + ".py", columns="/".join(_safe(c) for c in present),
                         seed=config.seed, window=config.window, test_size=config.test_size,
                         eval_after=config.eval_after)  # fmt: skip
     if config.mode == "course":
         text += _COURSE_DATA + _WINDOWS + "\n" + model_lines(config, 1) + _FIT_COURSE.format(**_fit_values(config))
     else:
-        text += _DEFAULT_DATA.format(pairs=pairs, target=config.target, anchor=anchor)
+        text += _DEFAULT_DATA.format(pairs=pairs, anchor_repr=repr(anchor))
         text += _WINDOWS + "\n" + model_lines(config, len(pairs)) + _FIT_DEFAULT.format(**_fit_values(config))
         text += _SHRINK if config.shrink else ""
     return text + _EVALUATE.format(decode=_DECODE[config.mode], file_stem=stem)
+
+
+def _safe(name: str) -> str:
+    """A column name fit for the script's docstring (file text never becomes code)."""
+    return re.sub(r"[^\w .-]", "?", str(name))[:40]
 
 
 def _fit_values(config: ForecastConfig) -> dict:

@@ -10,7 +10,7 @@ from core.metrics import METRIC_COLUMNS
 from core.models import CELL_LABELS, CELLS
 from core.scripts import file_stem, standalone_script
 from ui.common import TrainingProgress, setup_page, user_errors
-from ui.data_picker import data_picker, target_picker
+from ui.data_picker import data_picker, plain, target_picker
 
 P = "forecast."  # session state prefix of this page
 SETTINGS = ("window", "test_size", "layers", "units", "dropout", "epochs", "batch_size", "learning_rate", "seed")
@@ -27,7 +27,21 @@ def apply_settings(mode: str) -> None:
     st.session_state.update({P + k: v for k, v in values.items()} | {P + "mode": mode})
 
 
+FORM_KEYS = ("mode", "cell", *SETTINGS)
+
+
 def init_state() -> None:
+    """Defaults on the first visit; later, keep the settings even in runs that do not draw the form.
+
+    Streamlit forgets a widget's value after a run that does not draw it (for example while an
+    upload is awaited), so the values are re-stored under the same keys at the top of every run.
+    """
+    saved = st.session_state.setdefault(P + "saved", {})
+    for key in FORM_KEYS:
+        if P + key in st.session_state:
+            saved[key] = st.session_state[P + key]
+        if key in saved:
+            st.session_state[P + key] = saved[key]  # re-stored every run, so a widget drawn again finds it
     if P + "mode" not in st.session_state:
         st.session_state[P + "cell"] = "lstm"
         apply_settings("default")
@@ -117,7 +131,8 @@ def figure_labels(result: core.ForecastResult) -> dict[str, str]:
 
 def show_heading(result: core.ForecastResult, config: core.ForecastConfig | None, data) -> None:
     cfg = result.config
-    st.subheader(t("result_heading", model=cfg.label, target=cfg.target, source=st.session_state.get(P + "source", "")))
+    source = plain(st.session_state.get(P + "source", ""))  # file names and columns are shown as text
+    st.subheader(t("result_heading", model=cfg.label, target=plain(cfg.target), source=source))
     if result.data_fingerprint != data.fingerprint() or (config is not None and config != cfg):
         st.caption(t("other_settings"))
     dates = result.eval_dates
