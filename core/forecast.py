@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +22,7 @@ import pandas as pd
 from core.cache import ResultCache, Serializer, make_key
 from core.errors import AppError, ErrorKind
 from core.metrics import BASELINE_LABELS, drift_forecast, metrics_table, persistence_forecast, previous_close_forecast
-from core.models import CELL_LABELS, CELLS
+from core.models import CELL_LABELS, CELLS, model_bytes, model_summary, trainable_variables_text  # noqa: F401 (page API)
 from core.progress import Reporter
 from core.windows import MinMaxScaling, chronological_split, make_windows, validation_cut
 
@@ -494,34 +492,10 @@ def forecast_future(result: ForecastResult, days: int) -> pd.Series:
         frame.loc[date] = np.nan
         i = len(frame) - 1
         x, _ = make_windows(result.codec.features(frame), np.zeros(len(frame)), window, range(i, i + 1))
-        value = float(result.codec.decode(result.model.predict(x, verbose=0), frame, np.array([i]))[0])
+        value = float(result.codec.decode(result.model.predict_on_batch(x), frame, np.array([i]))[0])
         frame.loc[date] = value
         values.append(value)
     return pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="forecast")
-
-
-def model_summary(model) -> str:
-    """model.summary() as plain text."""
-    lines: list[str] = []
-    model.summary(print_fn=lambda line, **_: lines.append(line), line_length=90)
-    return "\n".join(lines)
-
-
-def trainable_variables_text(model) -> str:
-    """Every trainable variable: name, shape and values (the course's weights.txt)."""
-    blocks = []
-    for v in model.trainable_variables:
-        values = np.array2string(np.asarray(v), precision=6, suppress_small=True, threshold=sys.maxsize)
-        blocks.append(f"{v.path}\n{tuple(v.shape)}\n{values}\n")
-    return "\n".join(blocks)
-
-
-def model_bytes(model) -> bytes:
-    """The model as the bytes of a .keras file."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "forecast.keras"
-        model.save(path)
-        return path.read_bytes()
 
 
 def default_target(columns) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import string
-import sys
 import tempfile
 import threading
 import time
@@ -23,7 +22,7 @@ import numpy as np
 
 from core.cache import ResultCache, Serializer, fingerprint_array, make_key
 from core.errors import AppError, ErrorKind
-from core.models import CELL_LABELS, check_cell
+from core.models import CELL_LABELS, check_cell, model_bytes, model_summary, trainable_variables_text  # noqa: F401
 from core.progress import EpochTracker, Reporter
 
 ALPHABET_5 = "abcde"
@@ -433,22 +432,6 @@ def loss_still_falling(history: dict[str, list[float]], window: int = 10, by: fl
 # ---------------------------------------------------------------- inspection
 
 
-def trainable_variables_text(model) -> str:
-    """Every trainable variable's name, shape and values (the course's weights.txt)."""
-    blocks = []
-    for v in model.trainable_variables:
-        values = np.array2string(np.asarray(v), precision=6, suppress_small=True, threshold=sys.maxsize)
-        blocks.append(f"{v.path}\n{tuple(v.shape)}\n{values}\n")
-    return "\n".join(blocks)
-
-
-def model_summary(model) -> str:
-    """model.summary() as plain text."""
-    lines: list[str] = []
-    model.summary(print_fn=lambda line, **_: lines.append(line), line_length=80)
-    return "\n".join(lines)
-
-
 @dataclass(frozen=True)
 class EmbeddingView:
     """Learned letter vectors reduced to 2-D for a scatter plot."""
@@ -555,14 +538,6 @@ def standalone_script(config: LetterConfig) -> str:
 
 
 # ---------------------------------------------------------------- files
-
-
-def model_bytes(model) -> bytes:
-    """The model as the bytes of a .keras file."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "letters.keras"
-        model.save(path)
-        return path.read_bytes()
 
 
 def load_uploaded_model(data: bytes, config: LetterConfig) -> LetterResult:

@@ -73,7 +73,7 @@ class TrainingProgress:
         if now - self._last_draw > 0.4 or info.epoch == info.epochs:  # redraw at most ~2x a second
             self._last_draw = now
             series = {self.names.get(k, k): v for k, v in info.history.items() if k in self.curves}
-            if series:
+            if series and info.epoch >= 2:  # one point makes no curve (and a degenerate epoch axis)
                 frame = pd.DataFrame(series)
                 frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
                 self.chart.line_chart(frame, height=220)
