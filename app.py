@@ -1,5 +1,5 @@
-"""RNN Lab entry point: the navigation, and the home page (what each page is for, where the
-embedded data comes from, runtime versions).
+"""RNN Lab entry point and home page: what each page is for, where the embedded data comes from,
+and runtime versions.
 
 It never imports TensorFlow, so the home page renders in about the time Streamlit itself needs.
 """
@@ -8,23 +8,12 @@ from __future__ import annotations
 
 import platform
 from importlib import metadata
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from core.i18n import text
-from ui.common import LANG_KEY, setup_page
+from ui.common import setup_page
 
-# (file, url path, text page, icon); each page's sidebar title is `title` in its text file
-PAGES = (
-    ("pages/1_Data.py", "Data", "data", ":material/table_chart:"),
-    ("pages/2_Stock_forecasting.py", "Stock_forecasting", "forecast", ":material/show_chart:"),
-    ("pages/3_Letter_prediction.py", "Letter_prediction", "letters", ":material/abc:"),
-    ("pages/4_Cell_step_through.py", "Cell_step_through", "cells", ":material/memory:"),
-    ("pages/5_Architecture_comparison.py", "Architecture_comparison", "compare", ":material/compare_arrows:"),
-)
-HERE = Path(__file__).resolve().parent
 PACKAGES = ("streamlit", "tensorflow-cpu", "keras", "plotly", "pandas", "numpy", "scikit-learn", "yfinance")
 
 
@@ -76,15 +65,4 @@ def home() -> None:
     st.dataframe(pd.DataFrame(versions, columns=["package", "version"]), hide_index=True)
 
 
-def navigation():
-    lang = st.session_state.get(LANG_KEY, "en")
-    pages = [st.Page(home, title=text("home", "title", lang), icon=":material/home:", default=True)]
-    pages += [
-        st.Page(path, title=text(key, "title", lang), url_path=url, icon=icon)
-        for path, url, key, icon in PAGES
-        if (HERE / path).exists()
-    ]
-    return st.navigation(pages)
-
-
-navigation().run()
+home()

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

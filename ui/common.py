@@ -9,18 +9,30 @@ from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from core.errors import AppError
 from core.i18n import LANGUAGES, text
 from core.progress import EpochInfo
 
 LANG_KEY = "ui.lang"
+# (script, text page whose `title` is the link label, icon): the sidebar navigation, in order
+NAVIGATION = (
+    ("app.py", "home", ":material/home:"),
+    ("pages/1_Data.py", "data", ":material/table_chart:"),
+    ("pages/2_Stock_forecasting.py", "forecast", ":material/show_chart:"),
+    ("pages/3_Letter_prediction.py", "letters", ":material/abc:"),
+    ("pages/4_Cell_step_through.py", "cells", ":material/memory:"),
+    ("pages/5_Architecture_comparison.py", "compare", ":material/compare_arrows:"),
+)
 
 
 def setup_page(page: str) -> Callable[..., str]:
     """Configure the page, draw the shared sidebar and return a text getter `t(key, **values)`."""
     st.set_page_config(page_title=f"RNN Lab · {text(page, 'title')}", page_icon="🔁", layout="wide")
     st.session_state.setdefault(LANG_KEY, "en")
+    sidebar_navigation(st.session_state[LANG_KEY])
+    st.sidebar.divider()
     st.sidebar.selectbox(
         "Language / 语言",
         list(LANGUAGES),
@@ -30,6 +42,16 @@ def setup_page(page: str) -> Callable[..., str]:
         on_change=lambda: st.session_state.update({LANG_KEY: st.session_state[f"{page}.lang_select"]}),
     )
     return functools.partial(text, page, lang=st.session_state[LANG_KEY])
+
+
+def sidebar_navigation(lang: str) -> None:
+    """Links to every page, labelled in the chosen language."""
+    with st.sidebar.container():
+        try:
+            for script, page, icon in NAVIGATION:
+                st.page_link(script, label=text(page, "title", lang), icon=icon)
+        except StreamlitPageNotFoundError:  # a page run on its own (headless tests) has no app around it
+            pass
 
 
 def lang() -> str:
