@@ -8,20 +8,14 @@ series instead of a file. `--epochs` overrides the mode's epoch count; `--no-cac
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from core.datasets import list_datasets, load_dataset
-from core.prices import default_target, read_prices, resolve_column, target_series
+from core.commands.source import add_source_arguments, load_source
 
 SETTINGS = ("window", "test_size", "epochs", "batch_size", "units", "layers", "dropout", "learning_rate", "seed")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--csv", type=Path, help="a price CSV in any supported dialect")
-    source.add_argument("--dataset", help="an embedded series: " + ", ".join(i.name for i in list_datasets()))
-    parser.add_argument("--column", help="target column (default: open, else close)")
-    parser.add_argument("--ticker", help="the ticker to keep from a file holding several")
+    add_source_arguments(parser)
     parser.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
     parser.add_argument("--mode", default="default", choices=("course", "default"))
     parser.add_argument("--window", type=int, help="days per input window (course 60)")
@@ -59,13 +53,8 @@ def config_from_args(args: argparse.Namespace, target: str):
 def run(args: argparse.Namespace) -> dict:
     from core.forecast import forecast_future, run_forecast, summary
 
-    if args.csv is not None:
-        data = read_prices(args.csv, ticker=args.ticker, name=f"file: {args.csv.name}")
-    else:
-        data = load_dataset(args.dataset)
-    column = default_target(data) if args.column is None else args.column
-    target_series(data, column)  # AppError TEXT_TARGET / NO_PRICE_COLUMN for a bad --column
-    config = config_from_args(args, resolve_column(data, column) or column)
+    data, column = load_source(args)
+    config = config_from_args(args, column)
     result = run_forecast(data, config, use_cache=not args.no_cache)
     out = summary(result) | {"source": data.source}
     if args.days > 0:
