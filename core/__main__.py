@@ -79,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:  # configuration validation in __post_init__
         sys.stderr.write(AppError(ErrorKind.BAD_SETTING, str(err)).to_line() + "\n")
         return 2
-    json.dump(result, sys.stdout, ensure_ascii=False, default=_jsonable)
-    sys.stdout.write("\n")
+    try:
+        json.dump(result, sys.stdout, ensure_ascii=False, default=_jsonable)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
