@@ -12,6 +12,7 @@ import tempfile
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import free_port, start_app, wait_for_app
 
@@ -127,7 +128,9 @@ def test_forecast_settings_survive_choosing_an_upload(page, offline_url, tmp_pat
     page.goto(f"{offline_url}/Stock_forecasting")
     form = page.locator('[data-testid="stForm"]')
     form.wait_for()
+    wait_for_app(page)
     window = form.get_by_label("Window (days)", exact=True).and_(page.locator("input"))
+    expect(window).to_have_value("20")  # the first run has settled on the default settings
     before = window.input_value()
     choose_source(page, "Upload a CSV")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
