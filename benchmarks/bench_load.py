@@ -37,8 +37,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_startup import machine, stop  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app  # noqa: E402
+from benchmarks.bench_startup import machine  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, stop_app  # noqa: E402
 
 PAGE = "/Stock_forecasting"
 MEMORY_RATIO_TARGET = 1.15
@@ -292,7 +292,7 @@ async def run(args) -> dict:
             await browser.close()
     finally:
         server_rss_end = rss_mib(proc.pid) if proc.poll() is None else None
-        stop(proc)
+        stop_app(proc)
     result = summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached)
     result |= {"rss_at_start_mib": rss_start, "rss_at_end_mib": server_rss_end,
                "cache_entries_end": cache_entries(cache_dir), "wall_s": round(time.perf_counter() - began, 1)}  # fmt: skip

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,31 +27,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_for_app  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    launch_app,
+    start_app,
+    stop_app,
+    wait_for_app,
+)
 
 COLD_TARGET_S = 4.0
 RELOAD_TARGET_S = 1.0  # a page whose data is cached re-renders in under 1 s
-
-
-def launch_server(port: int, env: dict) -> subprocess.Popen:
-    """The same command as tests/e2e/conftest.py start_app, returned at once (no health wait)."""
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-    ]  # fmt: skip
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def goto_when_up(page, url: str, deadline: float) -> None:
@@ -80,7 +66,7 @@ def cold_start(browser, env: dict) -> tuple[float, float]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     start = time.perf_counter()
-    proc = launch_server(port, env)
+    proc = launch_app(port, env)
     try:
         goto_when_up(page, f"http://127.0.0.1:{port}/", time.monotonic() + 60)
         up = time.perf_counter() - start
@@ -88,7 +74,7 @@ def cold_start(browser, env: dict) -> tuple[float, float]:
         return up, time.perf_counter() - start
     finally:
         context.close()
-        stop(proc)
+        stop_app(proc)
 
 
 def warm_reload(browser, url: str) -> float:
@@ -119,7 +105,7 @@ def measure(runs: int) -> dict:
             url = f"http://127.0.0.1:{port}"
             reload_s = round(warm_reload(browser, url), 3)
         finally:
-            stop(proc)
+            stop_app(proc)
         browser.close()
     result = {
         "benchmark": "startup",

@@ -36,23 +36,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(port: int, env: dict | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` headless on 127.0.0.1:port; returns once it answers its health check."""
+def launch_app(port: int, env: dict | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` headless on 127.0.0.1:port, returned at once (no health wait)."""
     cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.headless=true",
-        f"--server.port={port}",
-        "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-        "--server.fileWatcherType=none",
-    ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+    ]  # fmt: skip
+    env = {**os.environ, **(env or {})}
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start_app(port: int, env: dict | None = None) -> subprocess.Popen:
+    """launch_app, returning once the server answers its health check."""
+    proc = launch_app(port, env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -65,17 +62,22 @@ def start_app(port: int, env: dict | None = None) -> subprocess.Popen:
     raise RuntimeError("the app did not start within 60 s")
 
 
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The base URL of one app server shared by the journeys of a test run."""
     port = free_port()
     proc = start_app(port)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,13 @@ fail at once wherever the tests run (with or without internet) and no traffic le
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import free_port, start_app, wait_for_app
+from tests.e2e.conftest import free_port, start_app, stop_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +29,7 @@ def offline_url():
     port = free_port()
     proc = start_app(port, env=NO_NETWORK_ENV | {"RNNLAB_CACHE_DIR": tempfile.mkdtemp(prefix="rnnlab-offline-")})
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 def open_data_page(page, url: str) -> None:
