@@ -123,3 +123,9 @@ def wait_for_app(pg, timeout: float = 60_000) -> None:
         " return state && state !== 'initial' && state !== 'running'; }",
         timeout=timeout,
     )
+
+
+def choose_language(pg, name: str) -> None:
+    """Pick a language ("English" or "中文") in the sidebar's language box."""
+    pg.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    pg.get_by_role("option", name=name).click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import choose_language, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -70,8 +70,7 @@ def test_conventions_and_parameters_in_chinese(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 3800})
     page.goto(f"{app_url}/Cell_step_through")
     wait_for_app(page)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="中文").click()
+    choose_language(page, "中文")
     page.get_by_role("heading", name="循环单元逐步演示").wait_for()
     wait_for_app(page)
     page.get_by_text("约定：Keras 与教科书、与课程写法的不同之处").click()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import choose_language, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -93,8 +93,7 @@ def test_data_page_in_chinese(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 1500})
     page.goto(f"{app_url}/Data")
     wait_for_app(page)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="中文").click()
+    choose_language(page, "中文")
     page.get_by_role("heading", name="选择、上传或下载一段价格序列").wait_for()
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     wait_for_app(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import choose_language, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -42,8 +42,7 @@ def test_sidebar_link_opens_a_page_with_the_same_navigation(page, app_url):
 def test_home_page_in_chinese(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="中文").click()
+    choose_language(page, "中文")
     page.get_by_role("heading", name="RNN 实验室").wait_for()
     nav = page.locator('[data-testid="stSidebar"]').inner_text()
     assert "首页" in nav  # the navigation follows the language too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import choose_language, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -84,8 +84,7 @@ def test_student_saves_and_reloads_a_model(page, app_url, tmp_path):
 def test_page_in_chinese(page, app_url):
     page.goto(f"{app_url}/Letter_prediction")
     wait_for_app(page)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="中文").click()
+    choose_language(page, "中文")
     page.get_by_role("heading", name="字母预测：下一个字母是什么？").wait_for()
     wait_for_app(page)
     page.get_by_role("button", name="训练", exact=True).click()
