@@ -508,7 +508,7 @@ def letter_config(config: CompareConfig, cell: str, seed: int | None = None):
 
 def _price_run(result, cell: str, seed: int) -> ModelRun:
     row = result.metrics.loc["model"]
-    counts = layer_counts(result.model)
+    counts = result.layer_counts  # computed with the training (no model needs loading here)
     return ModelRun(
         cell=cell, seed=seed, metrics={m: float(row[m]) for m in PRICE_METRICS}, history=dict(result.history),
         train_seconds=float(result.train_seconds), epochs_run=int(result.epochs_run), cached=bool(result.cached),
@@ -537,12 +537,19 @@ def _letter_run(result, cell: str, seed: int) -> ModelRun:
 
 
 def run_comparison(
-    config: CompareConfig, data=None, *, report: Reporter | None = None, use_cache: bool = True, lang: str = "en"
+    config: CompareConfig,
+    data=None,
+    *,
+    report: Reporter | None = None,
+    use_cache: bool = True,
+    lang: str = "en",
+    isolate: bool = False,
 ) -> Comparison:
     """Train (or fetch from the pipelines' caches) every cell x seed and summarize them.
 
     `data` is a core.prices.PriceData for task "price" (unused for letters). `report` receives
     each epoch of each model, with `stage` = "model i of n (cell, seed k) · about X s left in all".
+    `isolate=True` trains the price models in worker processes (see core.worker).
     """
     if config.task == "price" and data is None:
         raise ValueError("a price comparison needs a price series")
@@ -555,7 +562,7 @@ def run_comparison(
     for index, (cell, seed) in enumerate(plan):
         reporter = progress.model_reporter(index)
         if price:
-            last = _train_price(data, forecast_config(config, cell, seed), reporter, use_cache)
+            last = _train_price(data, forecast_config(config, cell, seed), reporter, use_cache, isolate)
             run = _price_run(last, cell, seed)
         else:
             run = _letter_run(_train_letter(letter_config(config, cell, seed), reporter, use_cache), cell, seed)
@@ -569,10 +576,10 @@ def run_comparison(
     return comparison
 
 
-def _train_price(data, fc, reporter, use_cache):
+def _train_price(data, fc, reporter, use_cache, isolate=False):
     from core.forecast import run_forecast
 
-    return run_forecast(data, fc, report=reporter, use_cache=use_cache)
+    return run_forecast(data, fc, report=reporter, use_cache=use_cache, isolate=isolate)
 
 
 def _train_letter(lc, reporter, use_cache):

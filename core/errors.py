@@ -58,6 +58,9 @@ class AppError(Exception):
     def __str__(self) -> str:
         return self.sentence
 
+    def __reduce__(self):  # pickles whole (an error raised in a training worker reaches the server)
+        return (type(self), (self.kind, self.sentence))
+
     def to_line(self) -> str:
         """One line for a command line's stderr: kind and sentence."""
         return f"error [{self.kind.value}]: {self.sentence}"

@@ -32,6 +32,7 @@ COURSE_WINDOW = 60  # the course's window; also the test rows skipped before sco
 MODEL_CELLS: tuple[str, ...] = (*CELLS, "dense")  # "dense": the comparison page's reference only
 # Upper bounds that keep one training within reason on a classroom laptop (and a typo harmless).
 MAX_WINDOW, MAX_EPOCHS, MAX_BATCH, MAX_LAYERS, MAX_UNITS = 500, 2000, 8192, 8, 1024
+FUTURE_DAYS = 30  # business days past the data forecast with every training (the page's maximum)
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,6 @@ class ForecastResult:
     config: ForecastConfig
     data_fingerprint: str
     codec: Codec
-    model: object  # keras.Model
     history: dict[str, list[float]]  # "loss" and "val_loss" (course mode: val_loss is the test loss)
     train_seconds: float  # model.fit wall time only
     epochs_run: int
@@ -239,13 +239,42 @@ class ForecastResult:
     metrics: pd.DataFrame  # rows: "model" and each baseline; columns: core.metrics.METRIC_COLUMNS
     best_baseline: str  # best baseline the model's inputs allow
     tail: pd.DataFrame  # last rows of the input columns, for forecasting past the data
+    keras_bytes: bytes  # the trained model as a .keras file
+    summary_text: str  # model.summary() as text
+    weights_text: str  # every trainable variable with its values (the course's weights.txt)
+    layer_counts: list  # core.compare.LayerCount per weighted layer (parameter formulas)
     notes: list[str] = field(default_factory=list)
+    future: pd.Series | None = None  # forecast of the FUTURE_DAYS business days past the data
     cached: bool = False  # True when this result came from the cache
+    _model: object = field(default=None, repr=False, compare=False)  # the live keras.Model, if in this process
 
     @property
     def val_is_test(self) -> bool:
         """Course mode validates on the test windows: its second curve is the test loss."""
         return self.config.mode == "course"
+
+    @property
+    def model(self):
+        """The keras.Model; a result trained in a worker process loads it from its bytes on first use."""
+        if self._model is None:
+            self._model = load_model_bytes(self.keras_bytes)
+        return self._model
+
+    def portable(self) -> ForecastResult:
+        """This result without the live model (plain data that pickles; the model stays as bytes)."""
+        return dataclasses.replace(self, _model=None)
+
+
+def load_model_bytes(data: bytes):
+    """A keras.Model from the bytes of a .keras file we wrote (safe mode, not compiled)."""
+    import tempfile
+
+    import keras
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return keras.models.load_model(path, compile=False, safe_mode=True)
 
 
 def check_data(frame: pd.DataFrame, config: ForecastConfig) -> None:
@@ -377,7 +406,12 @@ def allowed_baselines(config: ForecastConfig, available: tuple[str, ...]) -> tup
     return available
 
 
-def _compute(frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, report: Reporter | None) -> ForecastResult:
+def _compute(
+    frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, report: Reporter | None = None
+) -> ForecastResult:
+    """Train and score one forecaster, with everything the pages show (texts, bytes, future days)."""
+    from core.compare import layer_counts
+
     codec, arrays, split = prepare(frame, config)
     model, outcome = train(config, arrays, report)
     rows = arrays.eval_rows
@@ -388,11 +422,10 @@ def _compute(frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, repo
     table, best = metrics_table(
         actual, previous, {"model": predictions, **baselines}, allowed_baselines(config, tuple(baselines))
     )
-    return ForecastResult(
+    result = ForecastResult(
         config=config,
         data_fingerprint=fingerprint,
         codec=codec,
-        model=model,
         history=outcome.history,
         train_seconds=outcome.seconds,
         epochs_run=outcome.epochs_run,
@@ -404,22 +437,46 @@ def _compute(frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, repo
         metrics=table,
         best_baseline=best,
         tail=frame.iloc[-(config.window + 1) :].copy(),
+        keras_bytes=model_bytes(model),
+        summary_text=model_summary(model),
+        weights_text=trainable_variables_text(model),
+        layer_counts=layer_counts(model),
         notes=list(outcome.notes),
+        _model=model,
     )
+    result.future = _predict_future(result, FUTURE_DAYS)
+    return result
+
+
+def compute_portable(
+    frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, report: Reporter | None = None
+) -> ForecastResult:
+    """_compute for a worker process: the result without the live model (see core.worker)."""
+    return _compute(frame, fingerprint, config, report).portable()
 
 
 def run_forecast(
-    data, config: ForecastConfig, *, report: Reporter | None = None, use_cache: bool = True
+    data, config: ForecastConfig, *, report: Reporter | None = None, use_cache: bool = True, isolate: bool = False
 ) -> ForecastResult:
-    """Train (or fetch from FORECAST_CACHE) a forecaster of `data` (a core.prices.PriceData)."""
+    """Train (or fetch from FORECAST_CACHE) a forecaster of `data` (a core.prices.PriceData).
+
+    `isolate=True` (the app server) trains in a worker process (core.worker), so the server's
+    memory does not grow with every model TensorFlow builds; the result is the same.
+    """
     check_data(data.frame, config)
     frame = _clean_frame(data.frame, config)
     check_data(frame, config)
     fingerprint = data.fingerprint()
     key = make_key("forecast", fingerprint, config)
-    result, cached = FORECAST_CACHE.get_or_compute(
-        key, lambda: _compute(frame, fingerprint, config, report), use_cache=use_cache
-    )
+
+    def compute() -> ForecastResult:
+        if isolate:
+            from core.worker import run_isolated
+
+            return run_isolated(compute_portable, frame, fingerprint, config, report=report)
+        return _compute(frame, fingerprint, config, report)
+
+    result, cached = FORECAST_CACHE.get_or_compute(key, compute, use_cache=use_cache)
     return dataclasses.replace(result, cached=cached)
 
 
@@ -483,8 +540,17 @@ def forecast_future(result: ForecastResult, days: int) -> pd.Series:
     """A forecast of the next `days` business days past the data (not a scored prediction).
 
     From the second day on, each predicted value is fed back as a flat day (every input column
-    equal to it), so uncertainty grows quickly; callers must label it as a forecast.
+    equal to it), so uncertainty grows quickly; callers must label it as a forecast. Each day
+    depends only on the days before it, so up to FUTURE_DAYS days are read from the path
+    computed with the training; longer ones run the model again.
     """
+    if result.future is not None and days <= len(result.future):
+        return result.future.iloc[:days].copy()
+    return _predict_future(result, days)
+
+
+def _predict_future(result: ForecastResult, days: int) -> pd.Series:
+    """forecast_future computed with the model, one day at a time."""
     frame = result.tail.copy()
     window = result.config.window
     values, dates = [], pd.bdate_range(frame.index[-1] + pd.Timedelta(days=1), periods=days)
@@ -509,7 +575,11 @@ def default_target(columns) -> str:
 
 
 def save_result(result: ForecastResult, folder: Path) -> None:
-    result.model.save(folder / "model.keras")
+    (folder / "model.keras").write_bytes(result.keras_bytes)
+    (folder / "summary.txt").write_text(result.summary_text, encoding="utf-8")
+    (folder / "weights.txt").write_text(result.weights_text, encoding="utf-8")
+    if result.future is not None:
+        result.future.to_csv(folder / "future.csv", index_label="date")
     arrays = {"actual": result.actual, "predictions": result.predictions}
     arrays |= {f"baseline__{k}": v for k, v in result.baselines.items()}
     np.savez(folder / "arrays.npz", **arrays)
@@ -526,12 +596,14 @@ def save_result(result: ForecastResult, folder: Path) -> None:
         "best_baseline": result.best_baseline,
         "eval_dates": [d.isoformat() for d in result.eval_dates],
         "notes": result.notes,
+        "layer_counts": [dataclasses.asdict(c) for c in result.layer_counts],
     }
     (folder / "result.json").write_text(json.dumps(meta))
 
 
 def load_result(folder: Path) -> ForecastResult:
-    import keras
+    """A result saved by save_result; the model stays as bytes until someone asks for it."""
+    from core.compare import LayerCount
 
     meta = json.loads((folder / "result.json").read_text())
     arrays = np.load(folder / "arrays.npz")
@@ -545,7 +617,6 @@ def load_result(folder: Path) -> ForecastResult:
         config=ForecastConfig(**{**meta["config"], "units": tuple(meta["config"]["units"])}),
         data_fingerprint=meta["data_fingerprint"],
         codec=codec,
-        model=keras.models.load_model(folder / "model.keras", compile=False),
         history=meta["history"],
         train_seconds=meta["train_seconds"],
         epochs_run=meta["epochs_run"],
@@ -557,8 +628,22 @@ def load_result(folder: Path) -> ForecastResult:
         metrics=metrics,
         best_baseline=meta["best_baseline"],
         tail=tail,
+        keras_bytes=(folder / "model.keras").read_bytes(),
+        summary_text=(folder / "summary.txt").read_text(encoding="utf-8"),
+        weights_text=(folder / "weights.txt").read_text(encoding="utf-8"),
+        layer_counts=[LayerCount(**c) for c in meta["layer_counts"]],
         notes=meta["notes"],
+        future=_read_future(folder / "future.csv"),
     )
+
+
+def _read_future(path: Path) -> pd.Series | None:
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, index_col="date", parse_dates=["date"])
+    series = frame["forecast"]
+    series.index = pd.DatetimeIndex(series.index, name="date")
+    return series
 
 
 FORECAST_CACHE: ResultCache[ForecastResult] = ResultCache(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import forecast as core
+from core import worker
 from core.figures.forecast import loss_figure, prediction_figure
 from core.metrics import METRIC_COLUMNS
 from core.models import CELL_LABELS, CELLS
@@ -113,7 +114,7 @@ def train(data, config: core.ForecastConfig) -> None:
         progress = TrainingProgress(t("progress_label", model=config.label), curves=("loss", "val_loss"),
                                     names={"loss": t("train_loss"), "val_loss": second})  # fmt: skip
         with user_errors():
-            result = core.run_forecast(data, config, report=progress)
+            result = core.run_forecast(data, config, report=progress, isolate=True)
     if result is not None:
         st.session_state[P + "result"] = result
         st.session_state[P + "source"] = data.source
@@ -174,8 +175,10 @@ def show_table(result: core.ForecastResult) -> None:
 
 def show_charts(result: core.ForecastResult) -> None:
     labels = figure_labels(result)
-    days = st.number_input(t("future_days"), 0, 30, value=5, step=1, key=P + "days", help=t("future_help"))
-    future = future_of(result, int(days)) if days else None
+    days = st.number_input(
+        t("future_days"), 0, core.FUTURE_DAYS, value=5, step=1, key=P + "days", help=t("future_help")
+    )
+    future = core.forecast_future(result, int(days)) if days else None
     st.plotly_chart(prediction_figure(result.eval_dates, result.actual, result.predictions, result.baselines,
                                       future=future, labels=labels), key=P + "chart")  # fmt: skip
     if future is not None:
@@ -185,26 +188,17 @@ def show_charts(result: core.ForecastResult) -> None:
         st.caption(t("test_loss_caption"))
 
 
-def future_of(result: core.ForecastResult, days: int):
-    key = (id(result.model), days)
-    stored = st.session_state.get(P + "future")
-    if stored is None or stored[0] != key:
-        stored = (key, core.forecast_future(result, days))
-        st.session_state[P + "future"] = stored
-    return stored[1]
-
-
 def downloads(result: core.ForecastResult) -> dict[str, bytes | str]:
     stored = st.session_state.get(P + "downloads")
-    if stored is None or stored[0] != id(result.model):
+    if stored is None or stored[0] is not result:
         files = {
             "csv": core.predictions_frame(result).to_csv(float_format="%.4f"),
-            "keras": core.model_bytes(result.model),
-            "weights": core.trainable_variables_text(result.model),
-            "summary": core.model_summary(result.model),
+            "keras": result.keras_bytes,
+            "weights": result.weights_text,
+            "summary": result.summary_text,
             "script": standalone_script(result.config, tuple(c for c, _ in result.codec.columns)),
         }
-        stored = (id(result.model), files)
+        stored = (result, files)
         st.session_state[P + "downloads"] = stored
     return stored[1]
 
@@ -230,6 +224,7 @@ def show_files(result: core.ForecastResult) -> None:
 
 # ---------------------------------------------------------------- the page
 
+worker.warm()  # training runs in worker processes: start them while the user picks the data
 init_state()
 st.title(t("heading"))
 st.markdown(t("intro"))

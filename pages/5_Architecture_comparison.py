@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import worker
 from core.compare import (
     CELL_NAMES,
     LETTER_CELLS,
@@ -34,6 +35,7 @@ task = st.radio(t("task_label"), ["price", "letters"], format_func=lambda k: t(f
                 key="compare.task")  # fmt: skip
 data = column = None
 if task == "price":
+    worker.warm()  # price models train in worker processes: start them while the user picks the data
     data = data_picker("compare", t)
     if data is None:
         st.info(t("no_data"))
@@ -68,7 +70,7 @@ if st.button(t("run_button"), type="primary", key="compare.run"):
     with user_errors():
         with holder.container():
             progress = TrainingProgress(t("progress_label"), curves=("loss", "val_loss"))
-            result = run_comparison(config, data, report=progress, lang=lang())
+            result = run_comparison(config, data, report=progress, lang=lang(), isolate=True)
         holder.caption(t("done", n=len(result.runs), seconds=f"{result.wall_seconds:.1f}", trained=result.trained,
                          cached=result.cached))  # fmt: skip
         st.session_state[RESULT] = result

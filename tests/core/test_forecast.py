@@ -11,8 +11,10 @@ import pytest
 from core.errors import AppError, ErrorKind
 from core.forecast import (
     FORECAST_CACHE,
+    FUTURE_DAYS,
     Codec,
     ForecastConfig,
+    _predict_future,
     build_model,
     forecast_future,
     forecast_table,
@@ -119,6 +121,12 @@ def test_cache_hit_returns_the_same_numbers_without_training(small):
     np.testing.assert_allclose(first.predictions, loaded.predictions)
     assert loaded.eval_dates.equals(first.eval_dates) and loaded.codec == first.codec
     np.testing.assert_allclose(forecast_future(loaded, 3).to_numpy(), forecast_future(first, 3).to_numpy(), rtol=1e-6)
+    assert loaded._model is None  # a disk hit reads no model until one is asked for
+    assert (loaded.summary_text, loaded.weights_text, loaded.keras_bytes) == (
+        first.summary_text, first.weights_text, first.keras_bytes)  # fmt: skip
+    assert loaded.layer_counts == first.layer_counts and loaded.future.equals(first.future)
+    x = np.linspace(-1, 1, int(np.prod(first.model.input_shape[1:]))).reshape((1, *first.model.input_shape[1:]))
+    np.testing.assert_allclose(loaded.model.predict(x, verbose=0), first.model.predict(x, verbose=0), rtol=1e-6)
 
 
 def test_future_forecast_covers_the_next_business_days(small):
@@ -128,6 +136,11 @@ def test_future_forecast_covers_the_next_business_days(small):
     assert all(d.weekday() < 5 for d in future.index)
     last_close = small.frame["close"].iloc[-1]
     assert np.all(np.abs(future.to_numpy() / last_close - 1) < 0.2)
+    # the page reads the path computed with the training; running the model again gives the same days
+    longer = _predict_future(result, FUTURE_DAYS + 2)
+    np.testing.assert_allclose(future.to_numpy(), longer.to_numpy()[:5], rtol=1e-6)
+    np.testing.assert_allclose(result.future.to_numpy(), longer.to_numpy()[:FUTURE_DAYS], rtol=1e-6)
+    assert forecast_future(result, FUTURE_DAYS + 2).equals(longer)
 
 
 def test_table_names_the_model_and_every_baseline(small):

@@ -1,0 +1,91 @@
+"""Training in worker processes: the same result as in-process, progress, errors, recycling."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from core import worker
+from core.errors import AppError, ErrorKind
+from core.forecast import ForecastConfig, run_forecast
+from core.progress import EpochInfo
+
+
+def report_epochs(n: int, report=None) -> int:
+    """A task for the pool: report n epochs, return this worker's pid."""
+    for epoch in range(1, n + 1):
+        report(EpochInfo(epoch, n, 0.0, {"loss": 1.0 / epoch}))
+    return os.getpid()
+
+
+def fail_with(kind: str, report=None) -> None:
+    raise AppError(ErrorKind(kind), "a sentence from the worker")
+
+
+def die(report=None) -> None:
+    os._exit(3)
+
+
+@pytest.fixture
+def small_pool():
+    training_pool = worker.TrainingPool(1, tasks_per_pool=2, preload=())
+    yield training_pool
+    training_pool.shutdown()
+
+
+def test_progress_reaches_the_calling_thread_in_order(small_pool):
+    seen = []
+    pid = small_pool.run(report_epochs, 4, report=seen.append)
+    assert pid != os.getpid()
+    assert [info.epoch for info in seen] == [1, 2, 3, 4]
+    assert seen[-1].logs == {"loss": 0.25}
+
+
+def test_pool_is_replaced_after_its_share_of_tasks(small_pool):
+    pids = [small_pool.run(report_epochs, 1) for _ in range(3)]
+    assert pids[0] == pids[1] != pids[2]  # tasks 1-2 in the first pool's worker, task 3 in a new one
+    assert small_pool.pools_started == 2
+
+
+def test_app_errors_cross_the_process_boundary_whole(small_pool):
+    with pytest.raises(AppError) as raised:
+        small_pool.run(fail_with, "too_few_rows")
+    assert raised.value.kind is ErrorKind.TOO_FEW_ROWS
+    assert raised.value.sentence == "a sentence from the worker"
+    again = pickle.loads(pickle.dumps(AppError(ErrorKind.OFFLINE)))
+    assert (again.kind, again.sentence) == (ErrorKind.OFFLINE, AppError(ErrorKind.OFFLINE).sentence)
+
+
+def test_a_dead_worker_is_an_app_error_and_the_next_task_runs(small_pool):
+    with pytest.raises(AppError, match="stopped unexpectedly"):
+        small_pool.run(die)
+    assert small_pool.run(report_epochs, 1) != os.getpid()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("3", 3), ("99", 8), ("-1", 0), ("two", None)])
+def test_worker_count_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("RNNLAB_TRAIN_WORKERS", value)
+    default = max(1, min(2, os.cpu_count() or 1))
+    assert worker.configured_workers() == (default if expected is None else expected)
+
+
+def test_isolated_training_equals_training_here(isolated_cache):
+    """The server path (a worker process) gives the same model, scores and future as in-process."""
+    from core.datasets import DEFAULT_DATASET, load_dataset
+
+    data = load_dataset(DEFAULT_DATASET)
+    config = ForecastConfig.default("gru", epochs=2, seed=3, target="open")
+    seen = []
+    isolated = run_forecast(data, config, report=seen.append, use_cache=False, isolate=True)
+    here = run_forecast(data, config, use_cache=False)
+    assert [info.epoch for info in seen] == list(range(1, isolated.epochs_run + 1))
+    assert isolated._model is None and here._model is not None  # the worker sent bytes, not a model
+    np.testing.assert_allclose(isolated.predictions, here.predictions, rtol=1e-6)
+    np.testing.assert_allclose(isolated.future.to_numpy(), here.future.to_numpy(), rtol=1e-6)
+    assert isolated.summary_text == here.summary_text
+    assert [c.count for c in isolated.layer_counts] == [c.count for c in here.layer_counts]
+    for a, b in zip(isolated.model.get_weights(), here.model.get_weights(), strict=True):  # loaded on demand
+        np.testing.assert_allclose(a, b, rtol=1e-6)
