@@ -71,6 +71,11 @@ def _warm() -> int:
     return os.getpid()
 
 
+def ready(report: Reporter | None = None) -> int:
+    """A task that does nothing: `run_isolated(ready)` returns once a worker is up (its pid)."""
+    return os.getpid()
+
+
 @contextmanager
 def _main_module_hidden() -> Iterator[None]:
     """Start processes without their re-running this process's __main__.
