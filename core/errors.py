@@ -24,6 +24,7 @@ class ErrorKind(StrEnum):
     BAD_SETTING = "bad_setting"
     BAD_MODEL_FILE = "bad_model_file"
     BAD_INPUT = "bad_input"
+    TRAINING_STOPPED = "training_stopped"
 
 
 # Default sentence per kind; a raise site may pass a more specific one.
@@ -44,6 +45,10 @@ SENTENCES: dict[ErrorKind, str] = {
     ErrorKind.BAD_SETTING: "A setting is not valid.",
     ErrorKind.BAD_MODEL_FILE: "The uploaded model file cannot be used here.",
     ErrorKind.BAD_INPUT: "The input is not valid.",
+    ErrorKind.TRAINING_STOPPED: (
+        "The training process stopped before it finished (the server may be short of memory, or shutting down). "
+        "Try again, or try smaller settings."
+    ),
 }
 
 

@@ -15,6 +15,7 @@ reporter in the caller's own thread (Streamlit draws only from its script thread
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import itertools
 import multiprocessing
@@ -107,6 +108,7 @@ class TrainingPool:
         self._queue = self._context.Queue()
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
+        self._retired: list[ProcessPoolExecutor] = []  # replaced executors whose workers may still run a task
         self._submitted = 0  # tasks given to the current executor
         self._ids = itertools.count(1)
         self._listeners: dict[int, queue.SimpleQueue] = {}
@@ -143,6 +145,7 @@ class TrainingPool:
                 old, self._executor, self._submitted = self._executor, self._new_executor(), 0
                 if old is not None:
                     old.shutdown(wait=False)  # its workers finish their tasks, then exit
+                    self._retired = [e for e in self._retired if getattr(e, "_processes", None)] + [old]
             self._submitted += 1
             with _main_module_hidden():  # a submit may start a process
                 return self._executor.submit(*task)
@@ -179,10 +182,7 @@ class TrainingPool:
                 return future.result()
             except BrokenProcessPool as err:
                 self._discard_broken()
-                raise AppError(
-                    ErrorKind.BAD_INPUT,
-                    "The training process stopped unexpectedly (out of memory?). Try smaller settings.",
-                ) from err
+                raise AppError(ErrorKind.TRAINING_STOPPED) from err
         finally:
             self._listeners.pop(task_id, None)
 
@@ -204,6 +204,12 @@ class TrainingPool:
                 self._executor.shutdown(wait=True)
             self._executor = None
 
+    def terminate(self) -> None:
+        """Stop every worker now, even mid-training (the server is exiting: nobody waits for it)."""
+        for executor in [self._executor, *self._retired]:
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                process.terminate()
+
 
 def _drain(inbox: queue.SimpleQueue, report: Reporter | None) -> None:
     while True:
@@ -217,6 +223,17 @@ def _drain(inbox: queue.SimpleQueue, report: Reporter | None) -> None:
 
 _POOL: TrainingPool | None = None
 _POOL_LOCK = threading.Lock()
+
+
+def _terminate_at_exit() -> None:
+    if _POOL is not None:
+        _POOL.terminate()
+
+
+# At exit, Python waits for every process pool to finish its running tasks (a course-mode training
+# can take minutes after Ctrl+C). Hooks registered this way run in reverse order, so this one runs
+# before concurrent.futures' own (registered when it was imported above) and stops the workers.
+getattr(threading, "_register_atexit", atexit.register)(_terminate_at_exit)
 
 
 def pool() -> TrainingPool | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -27,6 +29,10 @@ def fail_with(kind: str, report=None) -> None:
 
 def die(report=None) -> None:
     os._exit(3)
+
+
+def sleep_for(seconds: float, report=None) -> None:
+    time.sleep(seconds)
 
 
 @pytest.fixture
@@ -60,9 +66,33 @@ def test_app_errors_cross_the_process_boundary_whole(small_pool):
 
 
 def test_a_dead_worker_is_an_app_error_and_the_next_task_runs(small_pool):
-    with pytest.raises(AppError, match="stopped unexpectedly"):
+    with pytest.raises(AppError) as raised:
         small_pool.run(die)
+    assert raised.value.kind is ErrorKind.TRAINING_STOPPED
     assert small_pool.run(report_epochs, 1) != os.getpid()
+
+
+def test_terminate_stops_a_task_mid_run(small_pool):
+    """What the server does at exit: a long training does not hold Ctrl+C for minutes."""
+    raised = []
+
+    def call() -> None:
+        try:
+            small_pool.run(sleep_for, 120)
+        except AppError as err:
+            raised.append(err)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    deadline = time.monotonic() + 60
+    while not small_pool.worker_pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the task is running in the worker now
+    began = time.monotonic()
+    small_pool.terminate()
+    caller.join(timeout=60)
+    assert not caller.is_alive() and time.monotonic() - began < 30
+    assert len(raised) == 1 and raised[0].kind is ErrorKind.TRAINING_STOPPED
 
 
 @pytest.mark.parametrize(("value", "expected"), [("0", 0), ("3", 3), ("99", 8), ("-1", 0), ("two", None)])
