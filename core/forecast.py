@@ -480,6 +480,35 @@ def run_forecast(
     return dataclasses.replace(result, cached=cached)
 
 
+@dataclass(frozen=True)
+class SplitView:
+    """Where a configuration splits a series: what the page draws before anything is trained."""
+
+    dates: pd.DatetimeIndex  # the rows the pipeline keeps
+    values: np.ndarray  # the target on those rows
+    test_start: pd.Timestamp  # first test row (training rows end before it)
+    val_start: pd.Timestamp | None  # default mode: first row whose window validates; None in course mode
+    eval_start: pd.Timestamp  # first scored day (test rows before it only feed the first windows)
+
+
+def split_view(frame: pd.DataFrame, config: ForecastConfig) -> SplitView:
+    """The training / validation / test / scored rows `prepare` would use; AppError if the data cannot do it."""
+    check_data(frame, config)
+    clean = _clean_frame(frame, config)
+    check_data(clean, config)
+    split = chronological_split(len(clean), config.test_size, config.eval_after)
+    val_start = None
+    if config.mode == "default":
+        first = config.window + 1  # the first row with a full window of changes (as in prepare)
+        n_windows = split.n_train - first
+        cut = validation_cut(n_windows, config.val_fraction)
+        val_start = clean.index[first + cut] if cut < n_windows else None
+    dates = pd.DatetimeIndex(clean.index)
+    return SplitView(
+        dates, clean[config.target].to_numpy(float), dates[split.n_train], val_start, dates[split.eval_start]
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading a result
 

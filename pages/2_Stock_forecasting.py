@@ -6,7 +6,8 @@ import streamlit as st
 
 from core import forecast as core
 from core import worker
-from core.figures.forecast import loss_figure, prediction_figure
+from core.errors import AppError
+from core.figures.forecast import loss_figure, prediction_figure, split_figure
 from core.metrics import METRIC_COLUMNS
 from core.models import CELL_LABELS, CELLS
 from core.scripts import file_stem, standalone_script
@@ -122,6 +123,21 @@ def train(data, config: core.ForecastConfig) -> None:
         holder.caption(t("done_cached") if result.cached else t("done", seconds=f"{result.train_seconds:.1f}"))
 
 
+def show_split(holder, data, config: core.ForecastConfig | None) -> None:
+    """The series with the rows the current settings train, validate, test and score on (before any training)."""
+    if config is None:
+        return
+    try:
+        view = core.split_view(data.frame, config)
+    except (AppError, ValueError):
+        return  # these settings do not fit the data: pressing Train says why
+    labels = {part: t(f"split_{part}") for part in ("validation", "test", "scored")}
+    labels |= {"series": plain(config.target), "date": t("fig_date"), "price": t("fig_price")}
+    with holder.container():
+        st.plotly_chart(split_figure(view, labels=labels), key=P + "split")
+        st.caption(t(f"split_caption_{config.mode}", target=plain(config.target)))
+
+
 def figure_labels(result: core.ForecastResult) -> dict[str, str]:
     labels = {k: t(f"fig_{k}") for k in ("date", "price", "real", "future", "epoch", "loss", "train_loss")}
     labels |= {name: t(f"baseline_{name}") for name in result.baselines}
@@ -169,7 +185,7 @@ def show_table(result: core.ForecastResult) -> None:
     table = core.forecast_table(result)
     table.index = [t(f"baseline_{n}") if n in result.baselines else result.config.label for n in result.metrics.index]
     table.columns = [t(f"col_{c}") for c in METRIC_COLUMNS]
-    st.dataframe(table.style.format("{:.4f}"), width="stretch")
+    st.table(table.style.format("{:.4f}"))
     st.caption(t("table_caption"))
 
 
@@ -232,8 +248,10 @@ data = data_picker("forecast", t)
 if data is None:
     st.stop()
 target = target_picker("forecast", data, t=t)
+split_holder = st.empty()  # drawn once the form's settings are read
 pressed = settings_form()
 config = config_from_widgets(target)
+show_split(split_holder, data, config)
 if pressed and config is not None:
     train(data, config)
 result = st.session_state.get(P + "result")

@@ -28,7 +28,12 @@ DEFAULT_LABELS: dict[str, str] = {
     "train_loss": "training loss",
     "val_loss": "validation loss",
     "title": "",
+    "series": "target",
+    "validation": "validation",
+    "test": "test",
+    "scored": "scored days",
 }
+SPLIT_SHADES = {"validation": "#f59e0b", "test": "#6b7280", "scored": "#dc2626"}
 
 
 def prediction_figure(
@@ -83,5 +88,32 @@ def loss_figure(history: Mapping[str, list[float]], *, labels: Mapping[str, str]
         xaxis_title=lab["epoch"], yaxis_title=lab["loss"], yaxis_type="log", height=360, hovermode="x unified",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(l=10, r=10, t=40, b=10),
         font=dict(size=15),
+    )  # fmt: skip
+    return fig
+
+
+def split_figure(view, *, labels: Mapping[str, str] | None = None) -> go.Figure:
+    """The chosen series with the rows each part of the pipeline uses shaded (a core.forecast.SplitView).
+
+    The shaded parts are filled traces, so the legend names them (narrow parts keep readable labels).
+    """
+    lab = DEFAULT_LABELS | dict(labels or {})
+    fig = go.Figure()
+    low, high = float(np.nanmin(view.values)), float(np.nanmax(view.values))
+    pad = (high - low) * 0.04 or 1.0
+    low, high = low - pad, high + pad
+    spans = [("test", view.test_start, view.eval_start), ("scored", view.eval_start, view.dates[-1])]
+    if view.val_start is not None:
+        spans.insert(0, ("validation", view.val_start, view.test_start))
+    for part, x0, x1 in spans:
+        if x1 > x0:
+            fig.add_scatter(x=[x0, x0, x1, x1, x0], y=[low, high, high, low, low], fill="toself", mode="none",
+                            fillcolor=SPLIT_SHADES[part], opacity=0.18, name=lab[part], hoverinfo="skip")  # fmt: skip
+    fig.add_scatter(x=view.dates, y=view.values, name=lab["series"], mode="lines", line=dict(color=REAL, width=1.3),
+                    hovertemplate="%{x|%Y-%m-%d}: %{y:,.2f}<extra></extra>")  # fmt: skip
+    fig.update_layout(
+        xaxis_title=lab["date"], yaxis_title=lab["price"], height=320, hovermode="closest",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(l=10, r=10, t=40, b=10),
+        font=dict(size=14), xaxis_range=[view.dates[0], view.dates[-1]], yaxis_range=[low, high],
     )  # fmt: skip
     return fig

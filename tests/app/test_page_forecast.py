@@ -30,6 +30,19 @@ def test_first_visit_trains_nothing(app):
     assert any("Train" in i.value for i in app.info)
 
 
+def test_the_split_is_drawn_before_training_and_follows_the_settings(app):
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1 and '"validation"' in charts[0].proto.spec  # default mode: its validation rows
+    assert any("as the current settings split it" in c.value for c in app.caption)
+    app.button(key="forecast.reset_course").click().run()
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert '"validation"' not in spec and '"scored days"' in spec  # the course validates on the test windows
+    app.number_input(key="forecast.test_size").set_value(5000)  # more test rows than the series has
+    app.button(key="forecast.train").click().run()  # form values count once the form is submitted
+    assert not app.exception and not app.get("plotly_chart")  # no split to draw, and Train says why:
+    assert len(app.error) == 1 and "too few" in app.error[0].value
+
+
 def test_reset_to_course_settings(app):
     app.button(key="forecast.reset_course").click().run()
     assert app.radio(key="forecast.mode").value == "course"
@@ -45,7 +58,7 @@ def test_train_tiny_model_shows_baseline_rows_and_verdicts(app):
     assert not app.exception
     result = app.session_state["forecast.result"]
     assert result.epochs_run <= 2 and len(result.eval_dates) == 40  # test 100, scoring after the first 60
-    table = app.dataframe[0].value
+    table = app.table[0].value
     rows = list(table.index)
     assert rows == ["GRU (default)", "persistence (tomorrow = today)", "drift (today + average step)", "previous close"]
     assert table.iloc[0]["RMSE"] == pytest.approx(result.metrics.loc["model", "rmse"])

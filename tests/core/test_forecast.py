@@ -204,3 +204,51 @@ def test_standalone_script_runs_and_scores_the_same_days(small, tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert "scored days: 2019-12-25 .. 2020-04-24 (80)" in run.stdout
     assert "previous close" in run.stdout and (tmp_path / "forecast_rnn_default.keras").exists()
+
+
+# ----------------------------------------------------------------------------- the split drawn before training
+
+
+@pytest.mark.parametrize("mode", ["default", "course"])
+def test_split_view_marks_the_rows_the_pipeline_uses(mode):
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.forecast import _clean_frame, split_view
+
+    data = load_dataset(DEFAULT_DATASET)
+    factory = ForecastConfig.default if mode == "default" else ForecastConfig.course
+    config = factory("gru", target="open", test_size=250)
+    view = split_view(data.frame, config)
+    clean = _clean_frame(data.frame, config)
+    _, arrays, split = prepare(clean, config)
+    assert view.dates.equals(pd.DatetimeIndex(clean.index)) and len(view.values) == len(clean)
+    assert view.test_start == clean.index[split.n_train]
+    assert view.eval_start == clean.index[arrays.eval_rows[0]] and clean.index.get_loc(view.eval_start) == (
+        len(clean) - 250 + 60)  # fmt: skip
+    if mode == "default":  # the validation windows predict the last training rows, up to the test rows
+        assert clean.index.get_loc(view.test_start) - clean.index.get_loc(view.val_start) == len(arrays.y_val)
+    else:  # the course validates on the test windows: no validation rows of its own
+        assert view.val_start is None
+
+
+def test_split_view_of_too_short_data_is_a_user_error():
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.forecast import split_view
+
+    frame = load_dataset(DEFAULT_DATASET).frame.iloc[:200]
+    with pytest.raises(AppError) as raised:
+        split_view(frame, ForecastConfig.course("lstm", target="open"))
+    assert raised.value.kind is ErrorKind.TOO_FEW_ROWS
+
+
+def test_split_figure_shades_and_names_each_part():
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.figures.forecast import split_figure
+    from core.forecast import split_view
+
+    view = split_view(load_dataset(DEFAULT_DATASET).frame, ForecastConfig.default("lstm", target="open"))
+    fig = split_figure(view, labels={"series": "open", "validation": "V", "test": "T", "scored": "S"})
+    names = [trace.name for trace in fig.data]
+    assert names == ["V", "T", "S", "open"]  # shaded parts first, the series drawn over them
+    scored = fig.data[2]
+    assert (min(scored.x), max(scored.x)) == (view.eval_start, view.dates[-1]) and scored.fill == "toself"
+    assert fig.layout.yaxis.range[0] < view.values.min() and fig.layout.yaxis.range[1] > view.values.max()

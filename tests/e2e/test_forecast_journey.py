@@ -31,7 +31,7 @@ def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
     page.wait_for_timeout(500)
     page.shot("progress")
     page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)
-    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    page.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # split, prediction and loss charts
     wait_for_app(page)
     body = page.inner_text("body")
     assert "Traceback" not in body
@@ -39,15 +39,19 @@ def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
     assert "did not beat previous close" in body.replace("**", "")  # the course model loses to the close
     page.shot("trained")
 
-    table = page.locator('[data-testid="stDataFrame"]').first
+    table = page.locator('[data-testid="stTable"]').first
     table.scroll_into_view_if_needed()
     table.screenshot(path=str(page.shot("table").with_name("metrics-table.png")))
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    split = page.locator('[data-testid="stPlotlyChart"]').first  # the split of the series, drawn before training
+    split.scroll_into_view_if_needed()
+    assert split.locator("text", has_text="scored days").count() >= 1
+    split.screenshot(path=str(page.shot("split").with_name("split-chart.png")))
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)
     chart.scroll_into_view_if_needed()
     assert chart.locator("text", has_text="previous close").count() >= 1  # baselines drawn in the legend
     assert chart.locator("text", has_text="forecast (not scored)").count() >= 1
     chart.screenshot(path=str(page.shot("chart").with_name("prediction-chart.png")))
-    curves = page.locator('[data-testid="stPlotlyChart"]').nth(1)
+    curves = page.locator('[data-testid="stPlotlyChart"]').nth(2)
     curves.scroll_into_view_if_needed()
     assert curves.locator("text", has_text="test loss").count() >= 1
     curves.screenshot(path=str(page.shot("curves").with_name("loss-chart.png")))
@@ -71,13 +75,14 @@ def test_default_mode_gru_reads_like_the_previous_close(page, app_url):
     page.get_by_label("Epochs", exact=True).fill("4")
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)
-    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    page.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # split, prediction and loss charts
     wait_for_app(page)
     body = page.inner_text("body").replace("**", "")
     assert "GRU (default)" in body and "validation loss (last training rows)" in body
     assert "beat persistence" in body and "Traceback" not in body  # the default beats doing nothing
     page.get_by_text("beat persistence", exact=False).first.scroll_into_view_if_needed()
     page.shot("default-verdicts", full_page=False)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)
     chart.scroll_into_view_if_needed()
+    assert chart.locator("text", has_text="previous close").count() >= 1
     chart.screenshot(path=str(page.shot("default-chart").with_name("default-prediction-chart.png")))
