@@ -23,6 +23,7 @@ import os
 import queue
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +36,8 @@ from core.progress import EpochInfo, Reporter
 
 TASKS_PER_POOL = 16  # trainings before the pool is replaced by fresh processes
 POLL_SECONDS = 0.1
+LAST_PROGRESS_SECONDS = 10.0  # how long a finished task's last epochs may take to arrive
+_TASK_DONE = None  # sent after a task's last epoch: the progress queue holds nothing more of it
 
 _progress_queue = None  # in a worker: where this process sends EpochInfo (set by _init_worker)
 
@@ -65,7 +68,10 @@ def _run_task(task_id: int, fn: Callable, args: tuple, kwargs: dict) -> Any:
     def report(info: EpochInfo) -> None:
         _progress_queue.put((task_id, info))
 
-    return fn(*args, report=report, **kwargs)
+    try:
+        return fn(*args, report=report, **kwargs)
+    finally:  # the queue keeps one process's items in order: this arrives after every epoch above
+        _progress_queue.put((task_id, _TASK_DONE))
 
 
 def _warm() -> int:
@@ -167,7 +173,8 @@ class TrainingPool:
         self._listeners[task_id] = inbox
         try:
             future = self._submit(_run_task, task_id, fn, args, kwargs)
-            while True:
+            done = False  # the task's end marker came through the progress queue
+            while not done:
                 try:
                     future.result(timeout=POLL_SECONDS)
                     finished = True
@@ -175,9 +182,11 @@ class TrainingPool:
                     finished = False
                 except BaseException:  # raised below, after the last progress is handed on
                     finished = True
-                _drain(inbox, report)
+                done = _drain(inbox, report)
                 if finished:
                     break
+            if not done and not isinstance(future.exception(), BrokenProcessPool):
+                _drain(inbox, report, wait=LAST_PROGRESS_SECONDS)  # epochs still on their way
             try:
                 return future.result()
             except BrokenProcessPool as err:
@@ -211,12 +220,17 @@ class TrainingPool:
                 process.terminate()
 
 
-def _drain(inbox: queue.SimpleQueue, report: Reporter | None) -> None:
+def _drain(inbox: queue.SimpleQueue, report: Reporter | None, wait: float = 0.0) -> bool:
+    """Hand the epochs received so far to `report`; with `wait`, until the task's end marker
+    arrives (at most that many seconds). True once the end marker was seen."""
+    deadline = time.monotonic() + wait
     while True:
         try:
-            info = inbox.get_nowait()
+            info = inbox.get(timeout=max(0.0, deadline - time.monotonic())) if wait else inbox.get_nowait()
         except queue.Empty:
-            return
+            return False
+        if info is _TASK_DONE:
+            return True
         if report is not None:
             report(info)
 

@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/screenshots/<test name>/ (look at them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -111,7 +112,19 @@ def page(browser, request):
 
     pg.shot = shot
     yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:  # what the page showed when the journey failed
+        with contextlib.suppress(Exception):  # a crashed page cannot be photographed; the failure is reported
+            shot("at-failure")
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (the page fixture reads whether the test failed)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
 
 
 def wait_for_app(pg, timeout: float = 60_000) -> None:
