@@ -6,6 +6,7 @@ shows the key itself (so a gap is visible, never a crash).
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文"}
 
 
 @cache
+@functools.lru_cache(maxsize=64)  # the files do not change while the app runs
 def _table(lang: str, page: str) -> dict:
     path = ASSETS / "text" / lang / f"{page}.toml"
     if not path.exists():

@@ -81,7 +81,8 @@ class TrainingProgress:
         self.label = label
         self.curves = curves  # history keys drawn live
         self.names = names or {}  # display names, e.g. {"val_loss": "test loss"}
-        self.bar = st.progress(0.0, text=f"{label}: starting…")
+        self.lang = lang()
+        self.bar = st.progress(0.0, text=text("common", "progress_starting", self.lang, label=label))
         self.chart = st.empty()
         self._last_draw = 0.0
 
@@ -89,7 +90,16 @@ class TrainingProgress:
         stage = f"{info.stage} · " if info.stage else ""
         self.bar.progress(
             info.fraction,
-            text=f"{stage}{self.label}: epoch {info.epoch} of {info.epochs} · about {info.seconds_left:.0f} s left",
+            text=text(
+                "common",
+                "progress_epoch",
+                self.lang,
+                stage=stage,
+                label=self.label,
+                epoch=info.epoch,
+                epochs=info.epochs,
+                seconds=f"{info.seconds_left:.0f}",
+            ),  # fmt: skip
         )
         now = time.perf_counter()
         if now - self._last_draw > 0.4 or info.epoch == info.epochs:  # redraw at most ~2x a second

@@ -38,3 +38,31 @@ def test_unknown_cell_raises():
     assert CELLS == ("rnn", "lstm", "gru")
     with pytest.raises(ValueError, match="unknown cell 'transformer'"):
         check_cell("transformer")
+
+
+def test_every_translation_fills_the_same_blanks_as_english():
+    """A Chinese string that lost or renamed a {placeholder} would fail at run time (or say less)."""
+    import string
+    import tomllib
+
+    from core.i18n import ASSETS
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    # The cleaning report passes English plural phrases ("3 rows") and the bare numbers Chinese uses.
+    numbers = {"n", "n_read"}
+    checked = 0
+    for en_file in sorted((ASSETS / "text" / "en").glob("*.toml")):
+        en = tomllib.loads(en_file.read_text(encoding="utf-8"))
+        zh = tomllib.loads((ASSETS / "text" / "zh" / en_file.name).read_text(encoding="utf-8"))
+        assert set(zh) <= set(en), (en_file.name, sorted(set(zh) - set(en)))  # no key only Chinese has
+        for key, template in zh.items():
+            if en_file.name == "data.toml" and key.startswith("clean_"):
+                assert fields(template) <= fields(en[key]) | numbers, (en_file.name, key)
+            else:
+                assert fields(template) == fields(en[key]), (en_file.name, key)
+            checked += 1
+    assert checked > 300  # every page's text was read
+    progress = text("common", "progress_epoch", "zh", stage="", label="训练 LSTM", epoch=2, epochs=5, seconds="3")
+    assert progress == "训练 LSTM：第 2 / 5 轮 · 约剩 3 秒"
