@@ -9,7 +9,6 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-import pandas as pd
 import streamlit as st
 
 from ui.common import setup_page
@@ -35,6 +34,21 @@ def provenance_rows() -> list[tuple]:
     ]
 
 
+def markdown_table(columns: list[str], rows: list[tuple]) -> str:
+    """A Markdown table: drawn as plain HTML, with no pandas or data-grid component to load (a cold start
+    renders this page first)."""
+
+    def cell(value) -> str:
+        text = str(value).replace("\\", "\\\\").replace("<", "&lt;")
+        for mark in "|`*_[]":  # shown as written, not as Markdown
+            text = text.replace(mark, "\\" + mark)
+        return text
+
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def package_version(name: str, missing: str) -> str:
     try:
         return metadata.version(name)
@@ -54,7 +68,7 @@ def home() -> None:
     st.subheader(t("data_heading"))
     rows = provenance_rows()
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=t("data_columns").split(",")), hide_index=True, width="stretch")
+        st.markdown(markdown_table(t("data_columns").split(","), rows))
     else:
         st.warning(t("data_missing"))
 
@@ -62,7 +76,7 @@ def home() -> None:
     st.caption(t("runtime_caption"))
     versions = [("python", platform.python_version())]
     versions += [(p, package_version(p, t("not_installed"))) for p in PACKAGES]
-    st.dataframe(pd.DataFrame(versions, columns=["package", "version"]), hide_index=True)
+    st.markdown(markdown_table(["package", "version"], versions))
 
 
 home()

@@ -123,6 +123,16 @@ def measure(runs: int) -> dict:
     return result
 
 
+def cpu_probe() -> float:
+    """Seconds for a fixed pure-Python loop: this VM's CPU speed varies (up to 2x between minutes),
+    so reports carry it next to the figures they were measured with."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return round(time.perf_counter() - began, 3)
+
+
 def machine() -> str:
     cpus = os.cpu_count()
     model = ""
@@ -143,7 +153,9 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.runs <= 10:
         parser.error("--runs must be between 1 and 10")
+    before = cpu_probe()
     result = measure(args.runs)
+    result["cpu_probe_s"] = [before, cpu_probe()]  # before and after; lower is a faster CPU
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(json.dumps(result))

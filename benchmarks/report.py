@@ -46,7 +46,9 @@ def startup_rows(s: dict | None) -> list[tuple[str, str, str]]:
     return [
         (
             f"Cold start: `streamlit run` → rendered home page in Chromium (median of {len(s['cold_start_runs_s'])})",
-            f"{s['cold_start_median_s']:.2f} s (runs {runs}; server answering after {s.get('server_answering_median_s', 0):.2f} s)"
+            f"{s['cold_start_median_s']:.2f} s (runs {runs}; server answering after {s.get('server_answering_median_s', 0):.2f} s"
+            + (f"; CPU probe {s['cpu_probe_s'][0]:.3f}/{s['cpu_probe_s'][1]:.3f} s" if "cpu_probe_s" in s else "")
+            + ")"
             + verdict(s.get("cold_start_ok")),
             f"≤ {s['cold_start_target_s']:.0f} s",
         ),

@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import AppError, ErrorKind
-from core.prices import PriceData, read_prices
+
+if TYPE_CHECKING:  # the records are read without pandas (the home page lists them on a cold start)
+    from core.prices import PriceData
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "assets" / "data"
 PROVENANCE = DATA_DIR / "provenance.json"
@@ -71,6 +74,8 @@ def dataset_info(name: str) -> DatasetInfo:
 
 @cache
 def _load(name: str) -> PriceData:
+    from core.prices import read_prices
+
     info = dataset_info(name)
     return read_prices(info.path, ticker=info.ticker, name=f"embedded: {info.name}")
 

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -106,6 +105,8 @@ class TrainingProgress:
             self._last_draw = now
             series = {self.names.get(k, k): v for k, v in info.history.items() if k in self.curves}
             if series and info.epoch >= 2:  # one point makes no curve (and a degenerate epoch axis)
+                import pandas as pd  # here, not at the top: the home page's cold start does without it
+
                 frame = pd.DataFrame(series)
                 frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
                 self.chart.line_chart(frame, height=220)

@@ -15,7 +15,7 @@ def test_home_page_in_browser(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_role("heading", name="RNN Lab").wait_for()
-    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for()  # provenance and versions tables drawn
+    page.locator('[data-testid="stMarkdown"] table').nth(1).wait_for()  # provenance and versions tables drawn
     body = page.inner_text("body")
     assert "Embedded data and where it comes from" in body
     assert "Traceback" not in body
