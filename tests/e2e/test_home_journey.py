@@ -19,7 +19,9 @@ def test_home_page_in_browser(page, app_url):
     body = page.inner_text("body")
     assert "Embedded data and where it comes from" in body
     assert "Traceback" not in body
-    nav = page.locator('[data-testid="stSidebar"]').inner_text()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(PAGES[-1], exact=True).wait_for()  # the sidebar may draw after the (quick) tables
+    nav = sidebar.inner_text()
     for name in PAGES:
         assert name in nav
     page.shot("home")
