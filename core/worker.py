@@ -38,6 +38,8 @@ TASKS_PER_POOL = 16  # trainings before the pool is replaced by fresh processes
 POLL_SECONDS = 0.1
 LAST_PROGRESS_SECONDS = 10.0  # how long a finished task's last epochs may take to arrive
 _TASK_DONE = None  # sent after a task's last epoch: the progress queue holds nothing more of it
+_TASK_STARTED = "started"  # sent when a worker picks the task up (until then it waits in line)
+WAIT_NOTICE_SECONDS = 0.5  # a task not started by then tells its reporter it is waiting
 
 _progress_queue = None  # in a worker: where this process sends EpochInfo (set by _init_worker)
 
@@ -68,6 +70,7 @@ def _run_task(task_id: int, fn: Callable, args: tuple, kwargs: dict) -> Any:
     def report(info: EpochInfo) -> None:
         _progress_queue.put((task_id, info))
 
+    _progress_queue.put((task_id, _TASK_STARTED))
     try:
         return fn(*args, report=report, **kwargs)
     finally:  # the queue keeps one process's items in order: this arrives after every epoch above
@@ -118,6 +121,8 @@ class TrainingPool:
         self._submitted = 0  # tasks given to the current executor
         self._ids = itertools.count(1)
         self._listeners: dict[int, queue.SimpleQueue] = {}
+        self._waiting: dict[int, None] = {}  # tasks given to a pool and not started yet, in order
+        self._waiting_lock = threading.Lock()
         self.pools_started = 0  # how many executors were created (for tests and benchmarks)
         self._router = threading.Thread(target=self._route_progress, name="rnnlab-progress", daemon=True)
         self._router.start()
@@ -129,6 +134,10 @@ class TrainingPool:
                 task_id, info = self._queue.get()
             except (EOFError, OSError):  # the queue was closed at shutdown
                 return
+            if info == _TASK_STARTED:
+                with self._waiting_lock:
+                    self._waiting.pop(task_id, None)
+                continue
             listener = self._listeners.get(task_id)
             if listener is not None:
                 listener.put(info)
@@ -166,15 +175,25 @@ class TrainingPool:
         """fn(*args, report=..., **kwargs) in a worker; epochs reach `report` in this thread.
 
         `fn` must be a module-level function whose arguments and result pickle. Exceptions raised
-        in the worker are raised here; a worker that dies becomes an AppError.
+        in the worker are raised here; a worker that dies becomes an AppError. While every worker is
+        busy, a `report` with a `waiting(ahead)` method hears how many tasks wait before this one.
         """
         task_id = next(self._ids)
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._listeners[task_id] = inbox
+        with self._waiting_lock:
+            self._waiting[task_id] = None
+        submitted = time.monotonic()
+        told = None  # the last "ahead" count given to the reporter
         try:
             future = self._submit(_run_task, task_id, fn, args, kwargs)
             done = False  # the task's end marker came through the progress queue
             while not done:
+                ahead = self.waiting_before(task_id)
+                if ahead is not None and ahead != told and time.monotonic() - submitted >= WAIT_NOTICE_SECONDS:
+                    told = ahead
+                    if hasattr(report, "waiting"):
+                        report.waiting(ahead)
                 try:
                     future.result(timeout=POLL_SECONDS)
                     finished = True
@@ -194,6 +213,14 @@ class TrainingPool:
                 raise AppError(ErrorKind.TRAINING_STOPPED) from err
         finally:
             self._listeners.pop(task_id, None)
+            with self._waiting_lock:
+                self._waiting.pop(task_id, None)
+
+    def waiting_before(self, task_id: int) -> int | None:
+        """How many tasks wait in line before `task_id`; None once it has started."""
+        with self._waiting_lock:
+            order = list(self._waiting)
+        return order.index(task_id) if task_id in order else None
 
     def _discard_broken(self) -> None:
         with self._lock:

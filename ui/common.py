@@ -111,5 +111,10 @@ class TrainingProgress:
                 frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
                 self.chart.line_chart(frame, height=220)
 
+    def waiting(self, ahead: int) -> None:
+        """Every training process is busy: say so (and how many trainings wait before this one)."""
+        key = "progress_waiting" if ahead else "progress_waiting_next"
+        self.bar.progress(0.0, text=text("common", key, self.lang, label=self.label, ahead=ahead))
+
     def done(self, message: str = "") -> None:
         self.bar.progress(1.0, text=message or f"{self.label}: done")

@@ -95,6 +95,42 @@ def test_terminate_stops_a_task_mid_run(small_pool):
     assert len(raised) == 1 and raised[0].kind is ErrorKind.TRAINING_STOPPED
 
 
+class Recorder(list):
+    """A reporter that also hears when its task waits for a free worker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[int] = []
+
+    def __call__(self, info) -> None:
+        self.append(info)
+
+    def waiting(self, ahead: int) -> None:
+        self.waits.append(ahead)
+
+
+def test_a_task_behind_busy_workers_says_it_waits():
+    small_pool = worker.TrainingPool(1, tasks_per_pool=10, preload=())  # one pool for all four tasks
+    small_pool.run(report_epochs, 1)  # the worker is up
+    first_done = threading.Event()
+    busy = threading.Thread(target=lambda: (small_pool.run(sleep_for, 2.0), first_done.set()))
+    busy.start()
+    time.sleep(0.3)  # the one worker is busy now
+    second, third = Recorder(), Recorder()
+    behind = threading.Thread(target=lambda: small_pool.run(report_epochs, 2, report=third))
+    waiter = threading.Thread(target=lambda: small_pool.run(report_epochs, 2, report=second))
+    waiter.start()
+    time.sleep(0.1)
+    behind.start()  # queued after `second`
+    for thread in (busy, waiter, behind):
+        thread.join(timeout=60)
+    assert first_done.is_set()
+    assert second.waits and second.waits[0] == 0  # nobody waited before it
+    assert third.waits and third.waits[0] == 1 and third.waits == sorted(third.waits, reverse=True)  # 1 before it
+    assert [i.epoch for i in second] == [1, 2] and [i.epoch for i in third] == [1, 2]
+    small_pool.shutdown()
+
+
 @pytest.mark.parametrize(("value", "expected"), [("0", 0), ("3", 3), ("99", 8), ("-1", 0), ("two", None)])
 def test_worker_count_from_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("RNNLAB_TRAIN_WORKERS", value)
