@@ -11,7 +11,7 @@ from importlib import metadata
 
 import streamlit as st
 
-from ui.common import setup_page
+from ui.common import plain, setup_page
 
 PACKAGES = ("streamlit", "tensorflow-cpu", "keras", "plotly", "pandas", "numpy", "scikit-learn", "yfinance")
 
@@ -36,16 +36,9 @@ def provenance_rows() -> list[tuple]:
 
 def markdown_table(columns: list[str], rows: list[tuple]) -> str:
     """A Markdown table: drawn as plain HTML, with no pandas or data-grid component to load (a cold start
-    renders this page first)."""
-
-    def cell(value) -> str:
-        text = str(value).replace("\\", "\\\\").replace("<", "&lt;")
-        for mark in "|`*_[]":  # shown as written, not as Markdown
-            text = text.replace(mark, "\\" + mark)
-        return text
-
-    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    renders this page first). Cells are shown as written."""
+    lines = ["| " + " | ".join(plain(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(plain(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from core.cache import ResultCache, Serializer, make_key
 from core.errors import AppError, ErrorKind
 from core.metrics import BASELINE_LABELS, drift_forecast, metrics_table, persistence_forecast, previous_close_forecast
-from core.models import CELL_LABELS, CELLS, model_bytes, model_summary, trainable_variables_text  # noqa: F401 (page API)
+from core.models import CELL_LABELS, CELLS, model_bytes, model_summary, trainable_variables_text
 from core.progress import Reporter
 from core.windows import MinMaxScaling, chronological_split, make_windows, validation_cut
 
@@ -304,6 +304,19 @@ def _clean_frame(frame: pd.DataFrame, config: ForecastConfig) -> pd.DataFrame:
     return frame[list(_used_columns(frame, config))].astype(float).dropna()
 
 
+def usable_frame(frame: pd.DataFrame, config: ForecastConfig) -> pd.DataFrame:
+    """The rows and columns the pipeline uses; AppError when the data cannot support `config`."""
+    check_data(frame, config)
+    clean = _clean_frame(frame, config)
+    check_data(clean, config)
+    return clean
+
+
+def first_target_row(config: ForecastConfig) -> int:
+    """The first row a full window can predict (default mode: row 0 has no change, so one later)."""
+    return config.window + (0 if config.mode == "course" else 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Pipeline
 
@@ -326,7 +339,7 @@ def prepare(frame: pd.DataFrame, config: ForecastConfig) -> tuple[Codec, _Arrays
     split = chronological_split(len(frame), config.test_size, config.eval_after)
     codec = Codec.fit(frame, config, split.n_train)
     feats, targets = codec.features(frame), codec.targets(frame)
-    first = config.window + (0 if config.mode == "course" else 1)  # default: row 0 has no change
+    first = first_target_row(config)
     x_train, y_train = make_windows(feats, targets, config.window, range(first, split.n_train))
     eval_rows = np.arange(split.eval_start, split.n_rows)
     x_eval, y_eval = make_windows(feats, targets, config.window, range(split.eval_start, split.n_rows))
@@ -463,9 +476,7 @@ def run_forecast(
     `isolate=True` (the app server) trains in a worker process (core.worker), so the server's
     memory does not grow with every model TensorFlow builds; the result is the same.
     """
-    check_data(data.frame, config)
-    frame = _clean_frame(data.frame, config)
-    check_data(frame, config)
+    frame = usable_frame(data.frame, config)
     fingerprint = data.fingerprint()
     key = make_key("forecast", fingerprint, config)
 
@@ -493,13 +504,11 @@ class SplitView:
 
 def split_view(frame: pd.DataFrame, config: ForecastConfig) -> SplitView:
     """The training / validation / test / scored rows `prepare` would use; AppError if the data cannot do it."""
-    check_data(frame, config)
-    clean = _clean_frame(frame, config)
-    check_data(clean, config)
+    clean = usable_frame(frame, config)
     split = chronological_split(len(clean), config.test_size, config.eval_after)
     val_start = None
-    if config.mode == "default":
-        first = config.window + 1  # the first row with a full window of changes (as in prepare)
+    if config.mode == "default":  # prepare's validation windows: the last ones before the test rows
+        first = first_target_row(config)
         n_windows = split.n_train - first
         cut = validation_cut(n_windows, config.val_fraction)
         val_start = clean.index[first + cut] if cut < n_windows else None

@@ -77,10 +77,6 @@ def _run_task(task_id: int, fn: Callable, args: tuple, kwargs: dict) -> Any:
         _progress_queue.put((task_id, _TASK_DONE))
 
 
-def _warm() -> int:
-    return os.getpid()
-
-
 def ready(report: Reporter | None = None) -> int:
     """A task that does nothing: `run_isolated(ready)` returns once a worker is up (its pid)."""
     return os.getpid()
@@ -149,7 +145,7 @@ class TrainingPool:
         )
         with _main_module_hidden():
             for _ in range(self.workers):  # start the processes (and their TensorFlow import) now
-                executor.submit(_warm)
+                executor.submit(ready)
         self.pools_started += 1
         return executor
 

@@ -11,8 +11,8 @@ from core.figures.forecast import loss_figure, prediction_figure, split_figure
 from core.metrics import METRIC_COLUMNS
 from core.models import CELL_LABELS, CELLS
 from core.scripts import file_stem, standalone_script
-from ui.common import TrainingProgress, setup_page, user_errors
-from ui.data_picker import data_picker, plain, target_picker
+from ui.common import TrainingProgress, plain, setup_page, user_errors
+from ui.data_picker import data_picker, target_picker
 
 P = "forecast."  # session state prefix of this page
 SETTINGS = ("window", "test_size", "layers", "units", "dropout", "epochs", "batch_size", "learning_rate", "seed")

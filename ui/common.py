@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +52,12 @@ def sidebar_navigation(lang: str) -> None:
                 st.page_link(script, label=text(page, "title", lang), icon=icon)
         except StreamlitPageNotFoundError:  # a page run on its own (headless tests) has no app around it
             pass
+
+
+def plain(value: object) -> str:
+    """Text shown as written in Streamlit markdown (file names, columns, paths): every markdown, math
+    and emoji sign escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])", r"\\\1", str(value))
 
 
 def lang() -> str:

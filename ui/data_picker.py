@@ -7,7 +7,6 @@ with its sentence, and the picker returns None; text from files is shown as text
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 
@@ -17,14 +16,9 @@ from core.datasets import DEFAULT_DATASET, dataset_info, list_datasets, load_dat
 from core.errors import AppError, ErrorKind
 from core.i18n import text
 from core.prices import PriceData, default_target, find_tickers, read_prices
-from ui.common import lang
+from ui.common import lang, plain
 
 MODES = ("embedded", "upload", "ticker")
-
-
-def plain(value: object) -> str:
-    """File text made inert for Streamlit markdown: every markdown, math and emoji sign escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])", r"\\\1", str(value))
 
 
 def _texts(t: Callable[..., str] | None) -> Callable[..., str]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.compare import default_epochs
+from tests.app.fresh_process import imported_while_rendering
 
 PAGE = ("pages", "5_Architecture_comparison.py")
 
@@ -120,12 +118,5 @@ def test_page_in_chinese(app):
 
 
 def test_page_renders_without_tensorflow(root):
-    code = (
-        "import sys; from streamlit.testing.v1 import AppTest;"
-        f"at = AppTest.from_file({str(root.joinpath(*PAGE))!r}, default_timeout=60).run();"
-        "assert not at.exception;"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "False False"  # nothing trains, TensorFlow waits for the button
+    imported = imported_while_rendering(root, root.joinpath(*PAGE), ("tensorflow", "keras"))
+    assert imported == "False False"  # nothing trains, TensorFlow waits for the button

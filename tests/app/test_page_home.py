@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from streamlit.testing.v1 import AppTest
+
+from tests.app.fresh_process import imported_while_rendering
 
 
 def test_home_renders_pages_data_and_versions(root):
@@ -31,12 +30,5 @@ def test_home_switches_to_chinese(root):
 
 
 def test_home_does_not_import_tensorflow_or_pandas(root):
-    code = (
-        "import sys; from streamlit.testing.v1 import AppTest;"
-        f"at = AppTest.from_file({str(root / 'app.py')!r}, default_timeout=60).run();"
-        "assert not at.exception;"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules, 'pandas' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "False False False"  # a cold start imports none of them
+    imported = imported_while_rendering(root, root / "app.py", ("tensorflow", "keras", "pandas"))
+    assert imported == "False False False"  # a cold start imports none of them
