@@ -58,6 +58,7 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("RNNLAB_TRAIN_WORKERS", "0")  # the command line is a process of its own: train here
     parser = _Parser(prog="python -m core", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     name = next((a for a in argv if not a.startswith("-")), None)

@@ -2,7 +2,9 @@
 
 Results are keyed by a string (see `make_key`): a data fingerprint plus the full configuration.
 They live in a bounded in-memory LRU and, when the caller gives a serializer, on disk under
-`cache_root()`, so a restart does not retrain. Concurrent identical requests wait for the first.
+`cache_root()`, so a restart does not retrain. Disk entries are written into a temporary folder
+and renamed into place once complete, so a half-written entry is never read, and several
+processes (app replicas sharing one cache folder) that finish the same result write it once.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ class Serializer(Generic[T]):
     load: Callable[[Path], T]
 
 
+COMPLETE = "COMPLETE"  # written last into an entry's folder: the entry is whole
+
+
 class ResultCache(Generic[T]):
     """A bounded, thread-safe LRU with optional disk persistence and per-key locks."""
 
@@ -77,7 +82,7 @@ class ResultCache(Generic[T]):
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        if self.serializer is not None and (self._dir(key) / "COMPLETE").exists():
+        if self.serializer is not None and (self._dir(key) / COMPLETE).exists():
             try:
                 value = self.serializer.load(self._dir(key))
             except Exception:  # a damaged entry is recomputed, never shown
@@ -99,27 +104,35 @@ class ResultCache(Generic[T]):
                 return found, True
             value = compute()
             self.computed += 1
-            self._remember(key, value)
-            self._persist(key, value)
+            self.put(key, value)
             return value, False
 
     def put(self, key: str, value: T) -> None:
-        """Store a result computed elsewhere (for example a continued training)."""
+        """Store a result computed elsewhere (a training job, a continued training)."""
         self._remember(key, value)
         self._persist(key, value)
 
     def _persist(self, key: str, value: T) -> None:
+        """Write into a temporary folder, then rename it into place; an entry already complete
+        (written by another process meanwhile) is kept and this copy dropped."""
         if self.serializer is None:
             return
         target = self._dir(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
+        except OSError:  # a full or read-only disk only costs persistence, never the result
+            return
         try:
             self.serializer.save(value, tmp)
-            (tmp / "COMPLETE").write_text("ok")
-            shutil.rmtree(target, ignore_errors=True)
-            tmp.rename(target)
-        except Exception:  # a full or read-only disk only costs persistence, never the result
+            (tmp / COMPLETE).write_text("ok")
+            if (target / COMPLETE).exists():
+                return
+            shutil.rmtree(target, ignore_errors=True)  # an incomplete leftover of a crashed writer
+            os.rename(tmp, target)  # atomic; fails if another writer's entry appeared meanwhile
+        except Exception:  # disk trouble or a lost race: the result itself is unaffected
+            pass
+        finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def clear_memory(self) -> None:

@@ -160,14 +160,33 @@ def model_path(cell: str) -> Path:
     return ASSETS / f"{cell}.npz"
 
 
-def save_cell_model(model: CellModel, path: Path) -> None:
-    """Write arrays + JSON metadata into one .npz (readable without pickle)."""
+def cell_model_to_arrays(model: CellModel) -> tuple[dict[str, np.ndarray], dict]:
+    """A letter model as plain arrays plus JSON metadata (a .npz file, or a trained result's outputs)."""
     w = model.weights
-    arrays = {"kernel": w.kernel, "recurrent_kernel": w.recurrent_kernel, "bias": w.bias,
-              "dense_kernel": model.dense_kernel, "dense_bias": model.dense_bias}  # fmt: skip
+    arrays = {
+        "kernel": w.kernel,
+        "recurrent_kernel": w.recurrent_kernel,
+        "bias": w.bias,
+        "dense_kernel": model.dense_kernel,
+        "dense_bias": model.dense_bias,
+    }
     if model.embedding is not None:
         arrays["embedding"] = model.embedding
-    meta = {**model.meta, "cell": w.cell, "reset_after": w.reset_after, "alphabet": model.alphabet}
+    return arrays, {**model.meta, "cell": w.cell, "reset_after": w.reset_after, "alphabet": model.alphabet}
+
+
+def cell_model_from_arrays(arrays, meta: dict) -> CellModel:
+    """The letter model `cell_model_to_arrays` wrote."""
+    weights = CellWeights(
+        meta["cell"], arrays["kernel"], arrays["recurrent_kernel"], arrays["bias"], bool(meta.get("reset_after", True))
+    )
+    embedding = arrays.get("embedding")
+    return CellModel(weights, arrays["dense_kernel"], arrays["dense_bias"], meta["alphabet"], embedding, meta)
+
+
+def save_cell_model(model: CellModel, path: Path) -> None:
+    """Write arrays + JSON metadata into one .npz (readable without pickle)."""
+    arrays, meta = cell_model_to_arrays(model)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
 
@@ -177,11 +196,7 @@ def load_cell_model(path_or_cell: str | Path) -> CellModel:
     path = model_path(path_or_cell) if str(path_or_cell) in VARIANTS else Path(path_or_cell)
     try:
         with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            weights = CellWeights(meta["cell"], data["kernel"], data["recurrent_kernel"], data["bias"],
-                                  bool(meta.get("reset_after", True)))  # fmt: skip
-            embedding = data.get("embedding")
-            return CellModel(weights, data["dense_kernel"], data["dense_bias"], meta["alphabet"], embedding, meta)
+            return cell_model_from_arrays({k: data[k] for k in data.files}, json.loads(str(data["meta"])))
     except (OSError, KeyError, ValueError) as err:
         raise AppError(ErrorKind.BAD_MODEL_FILE, f"The cell model file {path.name} cannot be read ({err}).") from err
 
@@ -195,17 +210,31 @@ def shipped_models() -> dict[str, CellModel]:
 
 
 def from_keras(model, alphabet: str = "abcde", meta: dict | None = None) -> CellModel:
-    """Extract a CellModel from a Keras letter model with layers "rnn", "dense" (and "embedding")."""
-    rnn = model.get_layer("rnn")
-    cell = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}[type(rnn).__name__]
+    """Extract a CellModel from a Keras letter model: [Embedding] -> one SimpleRNN/LSTM/GRU -> Dense.
+
+    Layers are found by their type, so a model saved by the stand-alone script works too; any other
+    shape is refused with AppError(BAD_MODEL_FILE) (the NumPy replay knows only this one).
+    """
+    recurrent = [layer for layer in model.layers if type(layer).__name__ in _KERAS_CELLS]
+    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+    embeddings = [layer for layer in model.layers if type(layer).__name__ == "Embedding"]
+    if len(recurrent) != 1 or len(dense) != 1 or len(embeddings) > 1:
+        raise AppError(
+            ErrorKind.BAD_MODEL_FILE,
+            "This model is not [Embedding] -> one SimpleRNN, LSTM or GRU layer -> Dense, the shape the letter "
+            "page replays.",
+        )
+    rnn = recurrent[0]
     reset_after = bool(getattr(rnn, "reset_after", True))
-    kernel, recurrent, bias = (np.asarray(a) for a in rnn.get_weights())
-    dense_kernel, dense_bias = (np.asarray(a) for a in model.get_layer("dense").get_weights())
-    names = [layer.name for layer in model.layers]
-    embedding = np.asarray(model.get_layer("embedding").get_weights()[0]) if "embedding" in names else None
+    kernel, recurrent_kernel, bias = (np.asarray(a) for a in rnn.get_weights())
+    dense_kernel, dense_bias = (np.asarray(a) for a in dense[0].get_weights())
+    embedding = np.asarray(embeddings[0].get_weights()[0]) if embeddings else None
     meta = {**(meta or {}), "count_params": int(model.count_params())}
-    return CellModel(CellWeights(cell, kernel, recurrent, bias, reset_after), dense_kernel, dense_bias, alphabet,
-                     embedding, meta)  # fmt: skip
+    weights = CellWeights(_KERAS_CELLS[type(rnn).__name__], kernel, recurrent_kernel, bias, reset_after)
+    return CellModel(weights, dense_kernel, dense_bias, alphabet, embedding, meta)
+
+
+_KERAS_CELLS = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
 def keras_layer(weights: CellWeights, return_state: bool = True):
@@ -279,6 +308,34 @@ def recurrent_stack(model) -> tuple[list[CellWeights], np.ndarray, np.ndarray]:
                            bool(getattr(layer, "reset_after", True))) for layer in layers]  # fmt: skip
     kernel, bias = (np.asarray(a) for a in model.layers[-1].get_weights())
     return weights, kernel, bias
+
+
+_GATES_TO_CELL = {1: "rnn", 4: "lstm", 3: "gru"}  # kernel columns / units -> cell
+
+
+def stack_to_arrays(weights: list[CellWeights], kernel, bias) -> dict[str, np.ndarray]:
+    """A recurrent stack as plain arrays ("stack:<k>:kernel" ...), for a trained result's outputs."""
+    out = {"stack:out_kernel": np.asarray(kernel), "stack:out_bias": np.asarray(bias)}
+    for k, w in enumerate(weights):
+        out |= {
+            f"stack:{k}:kernel": w.kernel,
+            f"stack:{k}:recurrent_kernel": w.recurrent_kernel,
+            f"stack:{k}:bias": w.bias,
+        }
+    return out
+
+
+def stack_from_arrays(arrays: dict[str, np.ndarray]) -> tuple[list[CellWeights], np.ndarray, np.ndarray]:
+    """The stack `stack_to_arrays` wrote (the cell type follows from the kernel's width)."""
+    weights, k = [], 0
+    while f"stack:{k}:kernel" in arrays:
+        kernel, recurrent, bias = (arrays[f"stack:{k}:{n}"] for n in ("kernel", "recurrent_kernel", "bias"))
+        cell = _GATES_TO_CELL[kernel.shape[1] // recurrent.shape[0]]
+        weights.append(CellWeights(cell, kernel, recurrent, bias, bias.ndim == 2 or cell != "gru"))
+        k += 1
+    if not weights:
+        raise AppError(ErrorKind.BAD_MODEL_FILE, "This model has no SimpleRNN, LSTM or GRU layer to step through.")
+    return weights, arrays["stack:out_kernel"], arrays["stack:out_bias"]
 
 
 def trace_stack(weights: list[CellWeights], kernel, bias, window: np.ndarray, labels) -> StackTrace:

@@ -1,7 +1,7 @@
 """SimpleRNN vs LSTM vs GRU (and a dense reference) on the same footing, over several seeds.
 
-Every model goes through the page pipelines (`run_forecast`, `train_letters`) with their shared
-caches, so a model already trained elsewhere in the app is reused, never trained again. The
+Every model goes through the page pipelines (`run_forecast`, `train_letters`), that is through the
+one training path and its cache, so a model already trained elsewhere in the app is reused. The
 comparison then reduces each cell's seeds to mean ± standard deviation and says in a sentence
 whether a difference is larger than the seed noise.
 """
@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.cells import cell_parameter_count, dense_parameter_count, embedding_parameter_count
+from core.forecast import ForecastConfig, run_forecast
 from core.i18n import text
+from core.letters import LetterConfig, train_letters
+from core.models import CELL_LABELS, MODES, formula_text
 from core.progress import EpochInfo, Reporter
 
 TASKS: tuple[str, ...] = ("price", "letters")
 PRICE_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru", "dense")
 LETTER_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
 LETTER_TASKS: tuple[str, ...] = ("L1", "L2", "L3", "L4")
-MODES: tuple[str, ...] = ("default", "course")
-CELL_NAMES: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense"}
 # metric -> True when lower is better
 PRICE_METRICS: dict[str, bool] = {"rmse": True, "mae": True, "theil_u": True, "rmse_vs_best": True}
 BASELINE_TOLERANCE = 0.005  # within 0.5% of the best baseline's RMSE counts as "the same as it"
@@ -73,70 +73,6 @@ class CompareConfig:
     def metrics(self) -> dict[str, bool]:
         """The task's metrics (name -> lower is better)."""
         return PRICE_METRICS if self.task == "price" else LETTER_METRICS
-
-
-# ---------------------------------------------------------------- parameter counts with formulas
-
-
-@dataclass(frozen=True)
-class LayerCount:
-    """One layer's trainable parameters and the formula that gives them."""
-
-    layer: str  # e.g. "LSTM(80)"
-    formula: str  # e.g. "4·[80·(1+80)+80]"
-    count: int
-
-
-def recurrent_formula(cell: str, features: int, units: int, reset_after: bool = True) -> LayerCount:
-    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (Keras's reset_after=True)."""
-    inner = f"{units}·({features}+{units})"
-    formula = {
-        "rnn": f"{inner}+{units}",
-        "lstm": f"4·[{inner}+{units}]",
-        "gru": f"3·[{inner}+{'2·' if reset_after else ''}{units}]",
-    }[cell]
-    name = f"{CELL_NAMES[cell]}({units})"
-    return LayerCount(name, formula, cell_parameter_count(cell, features, units, reset_after))
-
-
-def dense_formula(inputs: int, outputs: int) -> LayerCount:
-    return LayerCount(f"Dense({outputs})", f"{inputs}·{outputs}+{outputs}", dense_parameter_count(inputs, outputs))
-
-
-def embedding_formula(vocabulary: int, dimensions: int) -> LayerCount:
-    count = embedding_parameter_count(vocabulary, dimensions)
-    return LayerCount(f"Embedding({vocabulary}, {dimensions})", f"{vocabulary}·{dimensions}", count)
-
-
-_RECURRENT_CLASSES = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
-
-
-def _layer_count(layer) -> LayerCount | None:
-    """The formula of one Keras layer from its weight shapes; None for a layer without weights."""
-    weights = layer.get_weights()
-    if not weights:
-        return None
-    kind = type(layer).__name__
-    if kind in _RECURRENT_CLASSES:
-        kernel, bias = weights[0], weights[-1]
-        return recurrent_formula(_RECURRENT_CLASSES[kind], kernel.shape[0], layer.units, bias.ndim == 2)
-    if kind == "Dense":
-        return dense_formula(*weights[0].shape)
-    if kind == "Embedding":
-        return embedding_formula(*weights[0].shape)
-    count = int(layer.count_params())  # any other layer: the count without a formula
-    return LayerCount(kind, str(count), count)
-
-
-def layer_counts(model) -> list[LayerCount]:
-    """Every weighted layer of a Keras model with its parameter formula."""
-    return [c for c in (_layer_count(layer) for layer in model.layers) if c is not None]
-
-
-def formula_text(counts: Sequence[LayerCount]) -> str:
-    """'LSTM(80): 4·[80·(1+80)+80] = 26,240 · Dense(1): 80·1+1 = 81 · total 26,321'."""
-    parts = [f"{c.layer}: {c.formula} = {c.count:,}" for c in counts]
-    return " · ".join([*parts, f"total {sum(c.count for c in counts):,}"])
 
 
 # ---------------------------------------------------------------- aggregation over seeds
@@ -251,7 +187,7 @@ def verdicts(summaries: Sequence[CellSummary], metric: str, lower_is_better: boo
 
 
 def verdict_sentence(v: Verdict, lang: str = "en") -> str:
-    names = {"better": CELL_NAMES[v.better], "worse": CELL_NAMES[v.worse]}
+    names = {"better": CELL_LABELS[v.better], "worse": CELL_LABELS[v.worse]}
     metric = text("compare", f"metric_{v.metric}", lang)
     return text("compare", f"verdict_{v.kind}", lang, metric=metric, difference=_num(v.difference),
                 spread=_num(v.spread), **names)  # fmt: skip
@@ -351,7 +287,7 @@ def sentences(c: Comparison, lang: str = "en") -> list[str]:
     ranked = rank(c.summaries, metric, lower)
     gaps = [abs(a.mean(metric) - b.mean(metric)) for a, b in zip(ranked, ranked[1:], strict=False)]
     d = decimals_for([*(s.std(metric) for s in ranked), *gaps], floor=METRIC_DIGITS[metric])
-    listing = " · ".join(f"{CELL_NAMES[s.cell]} {_pm(s.mean(metric), s.std(metric), d)}" for s in ranked)
+    listing = " · ".join(f"{CELL_LABELS[s.cell]} {_pm(s.mean(metric), s.std(metric), d)}" for s in ranked)
     out = [text("compare", "ranking", lang, metric=text("compare", f"metric_{metric}", lang), seeds=c.config.seeds,
                 listing=listing)]  # fmt: skip
     out += [verdict_sentence(v, lang) for v in verdicts(c.summaries, metric, lower)]
@@ -371,15 +307,15 @@ def _baseline_sentences(c: Comparison, lang: str) -> list[str]:
     values = {"baseline": c.best_baseline.replace("_", " "), "rmse": _num(best)}
     out = []
     if losers:
-        names = ", ".join(CELL_NAMES[s.cell] for s in losers)
+        names = ", ".join(CELL_LABELS[s.cell] for s in losers)
         key = "baseline_all_lose" if len(losers) == len(c.summaries) else "baseline_some_lose"
         out.append(text("compare", key, lang, names=names, **values))
     if matches:
-        names = ", ".join(CELL_NAMES[s.cell] for s in matches)
+        names = ", ".join(CELL_LABELS[s.cell] for s in matches)
         out.append(text("compare", "baseline_match", lang, names=names, **values))
     for s in winners:
         gain = 100.0 * (1.0 - s.mean("rmse") / best) if best > 0 else 0.0
-        out.append(text("compare", "baseline_win", lang, name=CELL_NAMES[s.cell], gain=f"{gain:.0f}", **values))
+        out.append(text("compare", "baseline_win", lang, name=CELL_LABELS[s.cell], gain=f"{gain:.0f}", **values))
     return out
 
 
@@ -388,7 +324,7 @@ def _letter_sentences(c: Comparison, lang: str) -> list[str]:
     for s in c.summaries:
         misses = [r.seed for r in s.runs if r.metrics["accuracy"] < 1.0]
         if misses:
-            out.append(text("compare", "letters_missed", lang, name=CELL_NAMES[s.cell], count=len(misses),
+            out.append(text("compare", "letters_missed", lang, name=CELL_LABELS[s.cell], count=len(misses),
                             seeds=len(s.runs), which=", ".join(map(str, misses))))  # fmt: skip
     return out
 
@@ -396,11 +332,11 @@ def _letter_sentences(c: Comparison, lang: str) -> list[str]:
 def _cost_sentence(best: CellSummary, summaries: Sequence[CellSummary], lang: str) -> str:
     smallest = min(summaries, key=lambda s: s.params)
     if smallest.cell == best.cell:
-        return text("compare", "cost_best_is_smallest", lang, name=CELL_NAMES[best.cell]) if len(summaries) > 1 else ""
+        return text("compare", "cost_best_is_smallest", lang, name=CELL_LABELS[best.cell]) if len(summaries) > 1 else ""
     time_ratio = (
         best.train_seconds_total / smallest.train_seconds_total if smallest.train_seconds_total > 0 else math.nan
     )
-    return text("compare", "cost", lang, best=CELL_NAMES[best.cell], small=CELL_NAMES[smallest.cell],
+    return text("compare", "cost", lang, best=CELL_LABELS[best.cell], small=CELL_LABELS[smallest.cell],
                 params=f"{best.params / smallest.params:.1f}", time=f"{time_ratio:.1f}")  # fmt: skip
 
 
@@ -438,7 +374,7 @@ class BatchProgress:
     def stage(self, info: EpochInfo, cached: bool = False) -> str:
         cell, seed = self.plan[self.index]
         key = "stage_cached" if cached else "stage"
-        return text("compare", key, self.lang, i=self.index + 1, n=len(self.plan), name=CELL_NAMES[cell], seed=seed,
+        return text("compare", key, self.lang, i=self.index + 1, n=len(self.plan), name=CELL_LABELS[cell], seed=seed,
                     left=f"{self.seconds_left(info):.0f}")  # fmt: skip
 
     def model_reporter(self, index: int) -> Reporter | None:
@@ -474,19 +410,13 @@ def training_plan(config: CompareConfig, seeds: Sequence[int]) -> list[tuple[str
 def default_epochs(task: str, mode: str = "default") -> int:
     """The pipeline's own epochs for a task and mode (what the page's epochs field starts at)."""
     if task == "letters":
-        from core.letters import LetterConfig
-
         return LetterConfig().epochs
-    from core.forecast import ForecastConfig
-
-    return (ForecastConfig.course() if mode == "course" else ForecastConfig.default()).epochs
+    return ForecastConfig.for_mode(mode).epochs
 
 
 def forecast_config(config: CompareConfig, cell: str, seed: int | None = None):
     """The page pipeline's configuration for one model of the comparison (same split, window, epochs)."""
-    from core.forecast import ForecastConfig
-
-    base = ForecastConfig.course(cell) if config.mode == "course" else ForecastConfig.default(cell)
+    base = ForecastConfig.for_mode(config.mode, cell)
     changes = {"seed": base.seed if seed is None else seed}
     if config.epochs is not None:
         changes["epochs"] = config.epochs
@@ -497,8 +427,6 @@ def forecast_config(config: CompareConfig, cell: str, seed: int | None = None):
 
 def letter_config(config: CompareConfig, cell: str, seed: int | None = None):
     """The course letter task's configuration for one model of the comparison."""
-    from core.letters import LetterConfig
-
     base = LetterConfig.course(config.letter_task, cell)
     changes = {"seed": base.seed if seed is None else seed}
     if config.epochs is not None:
@@ -523,7 +451,7 @@ def epochs_to_full_accuracy(accuracy: Sequence[float]) -> float:
 
 
 def _letter_run(result, cell: str, seed: int) -> ModelRun:
-    counts = layer_counts(result.model)
+    counts = result.layer_counts
     metrics = {
         "accuracy": float(result.accuracy),
         "epochs_to_100": epochs_to_full_accuracy(result.history.get("accuracy", [])),
@@ -541,15 +469,15 @@ def run_comparison(
     data=None,
     *,
     report: Reporter | None = None,
+    cancel=None,
     use_cache: bool = True,
     lang: str = "en",
-    isolate: bool = False,
 ) -> Comparison:
-    """Train (or fetch from the pipelines' caches) every cell x seed and summarize them.
+    """Train (or fetch from the cache) every cell x seed on the one training path and summarize them.
 
     `data` is a core.prices.PriceData for task "price" (unused for letters). `report` receives
-    each epoch of each model, with `stage` = "model i of n (cell, seed k) · about X s left in all".
-    `isolate=True` trains the price models in worker processes (see core.worker).
+    each epoch of each model, with `stage` = "model i of n (cell, seed k) · about X s left in all";
+    `cancel()` True stops the batch (AppError CANCELLED).
     """
     if config.task == "price" and data is None:
         raise ValueError("a price comparison needs a price series")
@@ -560,12 +488,12 @@ def run_comparison(
     began = time.perf_counter()
     runs, last = [], None
     for index, (cell, seed) in enumerate(plan):
-        reporter = progress.model_reporter(index)
+        options = dict(report=progress.model_reporter(index), cancel=cancel, use_cache=use_cache)
         if price:
-            last = _train_price(data, forecast_config(config, cell, seed), reporter, use_cache, isolate)
+            last = run_forecast(data, forecast_config(config, cell, seed), **options)
             run = _price_run(last, cell, seed)
         else:
-            run = _letter_run(_train_letter(letter_config(config, cell, seed), reporter, use_cache), cell, seed)
+            run = _letter_run(train_letters(letter_config(config, cell, seed), **options), cell, seed)
         progress.finished(run)
         runs.append(run)
     order = {cell: k for k, cell in enumerate(config.cells)}
@@ -574,18 +502,6 @@ def run_comparison(
     if last is not None:
         _attach_baselines(comparison, last)
     return comparison
-
-
-def _train_price(data, fc, reporter, use_cache, isolate=False):
-    from core.forecast import run_forecast
-
-    return run_forecast(data, fc, report=reporter, use_cache=use_cache, isolate=isolate)
-
-
-def _train_letter(lc, reporter, use_cache):
-    from core.letters import train_letters
-
-    return train_letters(lc, report=reporter, use_cache=use_cache)
 
 
 def _attach_baselines(c: Comparison, result) -> None:
@@ -617,7 +533,7 @@ def summary_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
     digits = {m: decimals_for([s.std(m) for s in c.summaries], floor=METRIC_DIGITS[m]) for m in c.config.metrics}
     rows = []
     for s in c.summaries:
-        row = {col("model"): CELL_NAMES[s.cell], col("params"): f"{s.params:,}",
+        row = {col("model"): CELL_LABELS[s.cell], col("params"): f"{s.params:,}",
                col("seconds"): f"{s.train_seconds_total:.1f}", col("epochs"): _pm(*s.epochs_run, 1)}  # fmt: skip
         for metric in c.config.metrics:
             row[col(metric)] = _pm(*s.stats[metric], digits[metric])
@@ -628,7 +544,7 @@ def summary_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
 
 def formula_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
     model, params, formula = (text("compare", f"col_{k}", lang) for k in ("model", "params", "formula"))
-    return pd.DataFrame([{model: CELL_NAMES[s.cell], params: s.params, formula: s.formula} for s in c.summaries])
+    return pd.DataFrame([{model: CELL_LABELS[s.cell], params: s.params, formula: s.formula} for s in c.summaries])
 
 
 def runs_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
@@ -637,7 +553,7 @@ def runs_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
     def col(key: str) -> str:
         return text("compare", f"col_{key}", lang)
 
-    rows = [{col("model"): CELL_NAMES[r.cell], col("seed"): r.seed, col("seconds"): round(r.train_seconds, 2),
+    rows = [{col("model"): CELL_LABELS[r.cell], col("seed"): r.seed, col("seconds"): round(r.train_seconds, 2),
              col("epochs"): r.epochs_run, col("cached"): r.cached,
              **{col(m): round(r.metrics[m], METRIC_DIGITS[m] + 1) for m in c.config.metrics}} for r in c.runs]  # fmt: skip
     return pd.DataFrame(rows)

@@ -25,6 +25,7 @@ class ErrorKind(StrEnum):
     BAD_MODEL_FILE = "bad_model_file"
     BAD_INPUT = "bad_input"
     TRAINING_STOPPED = "training_stopped"
+    CANCELLED = "cancelled"
 
 
 # Default sentence per kind; a raise site may pass a more specific one.
@@ -49,6 +50,7 @@ SENTENCES: dict[ErrorKind, str] = {
         "The training process stopped before it finished (the server may be short of memory, or shutting down). "
         "Try again, or try smaller settings."
     ),
+    ErrorKind.CANCELLED: "The training was cancelled.",
 }
 
 

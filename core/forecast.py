@@ -7,32 +7,55 @@ Default mode feeds every price column as day-over-day changes relative to the pr
 predicts the next relative change over the best baseline its inputs allow (a zero-initialised
 output starts exactly at that baseline), validates on the last training rows only, stops early
 and keeps the best weights. No statistic of the test rows reaches training in either mode.
+
+Training goes through the one training path (core.training) with `FORECAST`, the spec below;
+`ForecastResult` reads a trained forecaster for the pages and the command line.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core.cache import ResultCache, Serializer, make_key
 from core.errors import AppError, ErrorKind
 from core.metrics import BASELINE_LABELS, drift_forecast, metrics_table, persistence_forecast, previous_close_forecast
-from core.models import CELL_LABELS, CELLS, model_bytes, model_summary, trainable_variables_text
+from core.models import (
+    CELL_LABELS,
+    CELLS,
+    MODES,
+    LayerCount,
+    layer_counts,
+    model_summary,
+    summary_rows,
+    trainable_variables_text,
+)
+from core.price_codec import OHLC, Codec, codec_from_json, codec_to_json
 from core.progress import Reporter
-from core.windows import MinMaxScaling, chronological_split, make_windows, validation_cut
+from core.settings import check_choice, check_range
+from core.training import FitPlan, Prepared, Scored, TrainedModel, train
+from core.windows import chronological_split, make_windows, validation_cut
 
-MODES: tuple[str, ...] = ("course", "default")
-OHLC: tuple[str, ...] = ("open", "high", "low", "close")  # default inputs (adj_close only as a target)
 COURSE_WINDOW = 60  # the course's window; also the test rows skipped before scoring
 MODEL_CELLS: tuple[str, ...] = (*CELLS, "dense")  # "dense": the comparison page's reference only
-# Upper bounds that keep one training within reason on a classroom laptop (and a typo harmless).
-MAX_WINDOW, MAX_EPOCHS, MAX_BATCH, MAX_LAYERS, MAX_UNITS = 500, 2000, 8192, 8, 1024
 FUTURE_DAYS = 30  # business days past the data forecast with every training (the page's maximum)
+# Allowed ranges: keep one training within reason on a classroom laptop (and a typo harmless).
+LIMITS: dict[str, tuple[float, float]] = {
+    "window": (1, 500),
+    "test_size": (20, 5000),
+    "epochs": (1, 2000),
+    "batch_size": (1, 8192),
+    "layers": (1, 8),
+    "units": (1, 1024),
+    "dropout": (0.0, 0.9),
+    "learning_rate": (1e-5, 1.0),
+    "seed": (0, 2**31 - 1),
+    "val_fraction": (0.0, 0.9),
+    "patience": (0, 100),
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +66,7 @@ class ForecastConfig:
     mode: str = "default"  # "course" (the course's exact pipeline) | "default" (our honest pipeline)
     window: int = 20  # past days fed to the model for each prediction
     test_size: int = 300  # last rows held out for testing
-    eval_after: int = COURSE_WINDOW  # test rows before the first scored day (same for every mode)
+    eval_after: int | None = None  # test rows before the first scored day; None: the course's window when it fits
     epochs: int = 20  # epochs (default mode may stop earlier)
     batch_size: int = 256  # windows per gradient step
     units: tuple[int, ...] | int = 32  # units per recurrent layer (one int = the same for every layer)
@@ -59,16 +82,22 @@ class ForecastConfig:
     def __post_init__(self) -> None:
         units = (self.units,) * self.layers if isinstance(self.units, int) else tuple(int(u) for u in self.units)
         object.__setattr__(self, "units", units)
-        if self.cell not in MODEL_CELLS:
-            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(MODEL_CELLS)}")
-        if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r}; choose course or default")
-        _check_ranges(self)
+        check_choice("cell", self.cell, MODEL_CELLS)
+        check_choice("mode", self.mode, MODES)
+        for name, (low, high) in LIMITS.items():
+            whole = isinstance(low, int)
+            for value in getattr(self, name) if name == "units" else (getattr(self, name),):
+                check_range(name, value, low, high, whole=whole)
+        if self.eval_after is None:  # the rule lives here, so the page and the command line agree
+            object.__setattr__(self, "eval_after", eval_after_for(self.test_size))
+        check_range("eval_after", self.eval_after, 0, self.test_size - 1, whole=True, label="skipped test rows")
+        if len(self.units) != self.layers:
+            raise ValueError(f"give one unit count per layer ({self.layers} layers, {len(self.units)} counts)")
 
     @classmethod
     def course(cls, cell: str = "lstm", **changes) -> ForecastConfig:
         """The course's settings: window 60, layers of 80 and 100 units, dropout 0.2, 50 epochs."""
-        values = dict(cell=cell, mode="course", window=60, test_size=300, eval_after=60, epochs=50, batch_size=64)
+        values = dict(cell=cell, mode="course", window=60, test_size=300, epochs=50, batch_size=64)
         values |= dict(units=(80, 100), layers=2, dropout=0.2, learning_rate=1e-3, val_fraction=0.0, patience=0)
         values |= dict(shrink=False)
         return cls(**(values | changes))
@@ -78,9 +107,15 @@ class ForecastConfig:
         """Our default: small window, one layer of 32 units, early stopping on the last training rows."""
         return cls(**(dict(cell=cell, mode="default") | changes))
 
+    @classmethod
+    def for_mode(cls, mode: str, cell: str = "lstm", **changes) -> ForecastConfig:
+        """A mode's settings (its validation, patience and shrink rules included) with `changes` on top."""
+        check_choice("mode", mode, MODES)
+        return (cls.course if mode == "course" else cls.default)(cell, **changes)
+
     @property
     def label(self) -> str:
-        return f"{CELL_LABELS.get(self.cell, 'Dense')} ({self.mode})"
+        return f"{CELL_LABELS[self.cell]} ({self.mode})"
 
 
 def eval_after_for(test_size: int) -> int:
@@ -88,193 +123,14 @@ def eval_after_for(test_size: int) -> int:
     return COURSE_WINDOW if test_size > COURSE_WINDOW else max(0, test_size // 5)
 
 
-def _check_ranges(c: ForecastConfig) -> None:
-    checks = [
-        (1 <= c.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}"),
-        (c.epochs <= MAX_EPOCHS, f"epochs must be at most {MAX_EPOCHS}"),
-        (c.batch_size <= MAX_BATCH, f"batch size must be at most {MAX_BATCH}"),
-        (c.layers <= MAX_LAYERS, f"layers must be at most {MAX_LAYERS}"),
-        (all(u <= MAX_UNITS for u in c.units), f"units must be at most {MAX_UNITS} per layer"),
-        (c.test_size > c.eval_after >= 0, "test size must be larger than the skipped test rows (eval_after)"),
-        (c.epochs >= 1, "epochs must be at least 1"),
-        (c.batch_size >= 1, "batch size must be at least 1"),
-        (c.layers >= 1 and len(c.units) == c.layers, "give one unit count per layer"),
-        (all(u >= 1 for u in c.units), "units must be at least 1"),
-        (0.0 <= c.dropout < 1.0, "dropout must be in [0, 1)"),
-        (c.learning_rate > 0, "learning rate must be positive"),
-        (0.0 <= c.val_fraction < 1.0, "validation fraction must be in [0, 1)"),
-        (c.patience >= 0, "patience must be 0 or more"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
+def default_target(columns) -> str:
+    """The course predicts the open; without an open column use the close (else the first)."""
+    cols = list(columns)
+    return next((c for c in ("open", "close", "adj_close") if c in cols), cols[0])
 
 
 # ---------------------------------------------------------------------------------------------
-# Encoding: raw rows -> model inputs and targets, model outputs -> prices
-
-
-@dataclass(frozen=True)
-class Codec:
-    """How raw price rows become model inputs and targets, and outputs become prices again."""
-
-    mode: str  # "course" | "default"
-    target: str  # predicted column
-    columns: tuple[tuple[str, str], ...]  # default: (input column, reference column) pairs, in feature order
-    anchor: str  # default mode: prediction = anchor[i-1] * (1 + change); the best allowed baseline
-    scaling: MinMaxScaling  # train-row statistics of the features (course: of the target level)
-    target_scale: float = 1.0  # default mode: train-row std of the relative change
-
-    def features(self, frame: pd.DataFrame) -> np.ndarray:
-        """(n, f) scaled features; in default mode row 0 has no previous close and is NaN."""
-        if self.mode == "course":
-            return self.scaling.transform(frame[self.target].to_numpy(float)[:, None])
-        return self.scaling.transform(self._relative(frame))
-
-    def _relative(self, frame: pd.DataFrame) -> np.ndarray:
-        """Each input column over the previous row's reference price, minus 1: (n, f)."""
-        cols = [frame[c].to_numpy(float) / _previous(frame[ref].to_numpy(float)) - 1.0 for c, ref in self.columns]
-        return np.stack(cols, axis=1)
-
-    def targets(self, frame: pd.DataFrame) -> np.ndarray:
-        """(n,) what the model learns: the scaled level (course) or the scaled relative change."""
-        if self.mode == "course":
-            return self.features(frame)[:, 0]
-        return self._change(frame) / self.target_scale
-
-    def _change(self, frame: pd.DataFrame) -> np.ndarray:
-        return frame[self.target].to_numpy(float) / _previous(frame[self.anchor].to_numpy(float)) - 1.0
-
-    def decode(self, outputs: np.ndarray, frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-        """Model outputs for target rows `rows` back to prices."""
-        out = np.asarray(outputs, dtype=float).reshape(-1)
-        if self.mode == "course":
-            return self.scaling.inverse(out)
-        return frame[self.anchor].to_numpy(float)[np.asarray(rows) - 1] * (1.0 + self.target_scale * out)
-
-    @classmethod
-    def fit(cls, frame: pd.DataFrame, config: ForecastConfig, n_train: int) -> Codec:
-        """Statistics from the first `n_train` rows only."""
-        target = config.target
-        if config.mode == "course":
-            scaling = MinMaxScaling.fit(frame[target].to_numpy(float)[:n_train, None])
-            return cls("course", target, ((target, target),), target, scaling)
-        draft = cls(
-            "default", target, _input_pairs(frame, target), _anchor(frame, target), MinMaxScaling((0.0,), (1.0,))
-        )
-        scaling = MinMaxScaling.fit(draft._relative(frame)[1:n_train], (-1.0, 1.0))
-        scale = float(np.nanstd(draft._change(frame)[1:n_train])) or 1.0
-        return dataclasses.replace(draft, scaling=scaling, target_scale=scale)
-
-
-def _previous(values: np.ndarray) -> np.ndarray:
-    """values shifted one row down: the value known before each row (row 0: NaN)."""
-    return np.concatenate([[np.nan], values[:-1]])
-
-
-def _anchor(frame: pd.DataFrame, target: str) -> str:
-    """The best baseline the default inputs allow: the previous close for the open, else the target."""
-    return "close" if target == "open" and "close" in frame.columns else target
-
-
-def _input_pairs(frame: pd.DataFrame, target: str) -> tuple[tuple[str, str], ...]:
-    """Default inputs: open/high/low/close over the previous close, and the target over itself."""
-    reference = "close" if "close" in frame.columns else target
-    pairs = [(c, reference) for c in OHLC if c in frame.columns]
-    if target not in OHLC:
-        pairs.append((target, target))
-    return tuple(pairs)
-
-
-# ---------------------------------------------------------------------------------------------
-# Model
-
-
-def build_model(config: ForecastConfig, n_features: int):
-    """Stacked SimpleRNN / LSTM / GRU (or dense) layers with dropout, then Dense(1); compiled."""
-    import keras
-
-    from core.models import recurrent_layer
-
-    inputs = keras.Input((config.window, n_features), name="window")  # (batch, time, features)
-    x = inputs
-    if config.cell == "dense":
-        x = keras.layers.Flatten(name="flatten")(x)
-    for k, units in enumerate(config.units):
-        last = k == config.layers - 1
-        if config.cell == "dense":
-            x = keras.layers.Dense(units, activation="relu", name=f"dense_{k + 1}")(x)
-        else:
-            x = recurrent_layer(config.cell, units, return_sequences=not last, name=f"{config.cell}_{k + 1}")(x)
-        if config.dropout > 0:
-            x = keras.layers.Dropout(config.dropout, name=f"dropout_{k + 1}")(x)
-    # default mode: a zero output layer starts exactly at the baseline (no change over the anchor)
-    zero = "zeros" if config.mode == "default" else None
-    out_kw = {"kernel_initializer": zero, "bias_initializer": zero} if zero else {}
-    outputs = keras.layers.Dense(1, name="prediction", **out_kw)(x)
-    model = keras.Model(inputs, outputs, name=f"{config.cell}_{config.mode}")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse", jit_compile=False)
-    return model
-
-
-# ---------------------------------------------------------------------------------------------
-# Result
-
-
-@dataclass
-class ForecastResult:
-    """A trained forecaster scored on the evaluation days, with its baselines. Treat as read-only."""
-
-    config: ForecastConfig
-    data_fingerprint: str
-    codec: Codec
-    history: dict[str, list[float]]  # "loss" and "val_loss" (course mode: val_loss is the test loss)
-    train_seconds: float  # model.fit wall time only
-    epochs_run: int
-    chosen_epoch: int  # weights kept (course: the last epoch; default: best on validation, 0 = start)
-    eval_dates: pd.DatetimeIndex  # the scored days
-    actual: np.ndarray  # real target values on the scored days
-    predictions: np.ndarray  # model predictions on the scored days
-    baselines: dict[str, np.ndarray]  # baseline name -> predictions on the scored days
-    metrics: pd.DataFrame  # rows: "model" and each baseline; columns: core.metrics.METRIC_COLUMNS
-    best_baseline: str  # best baseline the model's inputs allow
-    tail: pd.DataFrame  # last rows of the input columns, for forecasting past the data
-    keras_bytes: bytes  # the trained model as a .keras file
-    summary_text: str  # model.summary() as text
-    weights_text: str  # every trainable variable with its values (the course's weights.txt)
-    layer_counts: list  # core.compare.LayerCount per weighted layer (parameter formulas)
-    notes: list[str] = field(default_factory=list)
-    future: pd.Series | None = None  # forecast of the FUTURE_DAYS business days past the data
-    cached: bool = False  # True when this result came from the cache
-    _model: object = field(default=None, repr=False, compare=False)  # the live keras.Model, if in this process
-
-    @property
-    def val_is_test(self) -> bool:
-        """Course mode validates on the test windows: its second curve is the test loss."""
-        return self.config.mode == "course"
-
-    @property
-    def model(self):
-        """The keras.Model; a result trained in a worker process loads it from its bytes on first use."""
-        if self._model is None:
-            self._model = load_model_bytes(self.keras_bytes)
-        return self._model
-
-    def portable(self) -> ForecastResult:
-        """This result without the live model (plain data that pickles; the model stays as bytes)."""
-        return dataclasses.replace(self, _model=None)
-
-
-def load_model_bytes(data: bytes):
-    """A keras.Model from the bytes of a .keras file we wrote (safe mode, not compiled)."""
-    import tempfile
-
-    import keras
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
-        path.write_bytes(data)
-        return keras.models.load_model(path, compile=False, safe_mode=True)
+# Data checks
 
 
 def check_data(frame: pd.DataFrame, config: ForecastConfig) -> None:
@@ -318,11 +174,11 @@ def first_target_row(config: ForecastConfig) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Pipeline
+# Windows and model
 
 
 @dataclass
-class _Arrays:
+class Windows:
     """Windows for fitting, validation and the scored days."""
 
     x_fit: np.ndarray  # (samples, window, features)
@@ -334,71 +190,60 @@ class _Arrays:
     eval_rows: np.ndarray  # row numbers of the scored days
 
 
-def prepare(frame: pd.DataFrame, config: ForecastConfig) -> tuple[Codec, _Arrays, object]:
+def prepare(frame: pd.DataFrame, config: ForecastConfig) -> tuple[Codec, Windows, object]:
     """Split, fit the codec on training rows, and cut the windows."""
     split = chronological_split(len(frame), config.test_size, config.eval_after)
-    codec = Codec.fit(frame, config, split.n_train)
+    codec = Codec.fit(frame, config.mode, config.target, split.n_train)
     feats, targets = codec.features(frame), codec.targets(frame)
     first = first_target_row(config)
     x_train, y_train = make_windows(feats, targets, config.window, range(first, split.n_train))
     eval_rows = np.arange(split.eval_start, split.n_rows)
     x_eval, y_eval = make_windows(feats, targets, config.window, range(split.eval_start, split.n_rows))
     if config.mode == "course":  # the course validates on the test windows (the "test loss")
-        arrays = _Arrays(x_train, y_train, x_eval, y_eval, x_eval, y_eval, eval_rows)
-    else:  # default: the last training windows validate; the test rows are never seen
-        cut = validation_cut(len(x_train), config.val_fraction)
-        has_val = cut < len(x_train)
-        arrays = _Arrays(
-            x_train[:cut],
-            y_train[:cut],
-            x_train[cut:] if has_val else None,
-            y_train[cut:] if has_val else None,
-            x_eval,
-            y_eval,
-            eval_rows,
-        )
-    return codec, arrays, split
+        return codec, Windows(x_train, y_train, x_eval, y_eval, x_eval, y_eval, eval_rows), split
+    cut = validation_cut(len(x_train), config.val_fraction)  # default: the last training windows validate
+    val = (x_train[cut:], y_train[cut:]) if cut < len(x_train) else (None, None)
+    return codec, Windows(x_train[:cut], y_train[:cut], *val, x_eval, y_eval, eval_rows), split
 
 
-def train(config: ForecastConfig, arrays: _Arrays, report: Reporter | None = None, stage: str = ""):
-    """Seed, build and fit; returns (model, FitOutcome)."""
+def build_model(config: ForecastConfig, n_features: int):
+    """Stacked SimpleRNN / LSTM / GRU (or dense) layers with dropout, then Dense(1); compiled."""
     import keras
 
-    from core.training import fit_model
+    from core.models import recurrent_layer
 
-    keras.utils.set_random_seed(config.seed)
-    model = build_model(config, arrays.x_fit.shape[-1])
-    val = (arrays.x_val, arrays.y_val) if arrays.x_val is not None else None
-    default = config.mode == "default"
-    outcome = fit_model(
-        model,
-        arrays.x_fit,
-        arrays.y_fit,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        validation_data=val,
-        patience=config.patience if default and val is not None else None,
-        keep_start_if_better=default,
-        report=report,
-        stage=stage,
-    )
-    if default and config.shrink and val is not None and outcome.chosen_epoch > 0:
-        factor = shrink_output(model, val)
-        outcome.notes.append(f"predicted changes scaled by {factor:.3f} (fitted on the validation rows)")
-    return model, outcome
+    inputs = keras.Input((config.window, n_features), name="window")  # (batch, time, features)
+    x = keras.layers.Flatten(name="flatten")(inputs) if config.cell == "dense" else inputs
+    for k, units in enumerate(config.units):
+        last = k == config.layers - 1
+        if config.cell == "dense":
+            x = keras.layers.Dense(units, activation="relu", name=f"dense_{k + 1}")(x)
+        else:
+            x = recurrent_layer(config.cell, units, return_sequences=not last, name=f"{config.cell}_{k + 1}")(x)
+        if config.dropout > 0:
+            x = keras.layers.Dropout(config.dropout, name=f"dropout_{k + 1}")(x)
+    # default mode: a zero output layer starts exactly at the baseline (no change over the anchor)
+    zero = {"kernel_initializer": "zeros", "bias_initializer": "zeros"} if config.mode == "default" else {}
+    outputs = keras.layers.Dense(1, name="prediction", **zero)(x)
+    model = keras.Model(inputs, outputs, name=f"{config.cell}_{config.mode}")
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse", jit_compile=False)
+    return model
 
 
-def shrink_output(model, val: tuple[np.ndarray, np.ndarray]) -> float:
+def shrink_output(model, val: tuple[np.ndarray, np.ndarray]) -> float | None:
     """Scale the output layer so the predicted change best fits the validation rows (factor in [0, 1]).
 
     Least squares of y ~ a * output gives a = <output, y> / <output, output>; clipping to [0, 1]
-    only ever pulls the forecast toward its baseline, never past what the model learned.
+    only ever pulls the forecast toward its baseline, never past what the model learned. None when
+    the output layer is still all zero (the untrained start was kept: nothing to scale).
     """
+    layer = model.get_layer("prediction")
+    if not any(np.any(w) for w in layer.get_weights()):
+        return None
     out = model.predict(val[0], batch_size=1024, verbose=0).reshape(-1).astype(float)
     y = np.asarray(val[1], dtype=float)
     denom = float(out @ out)
     factor = float(np.clip(out @ y / denom, 0.0, 1.0)) if denom > 0 else 1.0
-    layer = model.get_layer("prediction")
     layer.set_weights([w * factor for w in layer.get_weights()])
     return factor
 
@@ -419,76 +264,169 @@ def allowed_baselines(config: ForecastConfig, available: tuple[str, ...]) -> tup
     return available
 
 
-def _compute(
-    frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, report: Reporter | None = None
-) -> ForecastResult:
-    """Train and score one forecaster, with everything the pages show (texts, bytes, future days)."""
-    from core.compare import layer_counts
-
-    codec, arrays, split = prepare(frame, config)
-    model, outcome = train(config, arrays, report)
-    rows = arrays.eval_rows
-    predictions = codec.decode(model.predict(arrays.x_eval, batch_size=256, verbose=0), frame, rows)
-    actual = frame[config.target].to_numpy(float)[rows]
-    baselines = baseline_forecasts(frame, config.target, rows)
-    previous = baselines["persistence"]
-    table, best = metrics_table(
-        actual, previous, {"model": predictions, **baselines}, allowed_baselines(config, tuple(baselines))
-    )
-    result = ForecastResult(
-        config=config,
-        data_fingerprint=fingerprint,
-        codec=codec,
-        history=outcome.history,
-        train_seconds=outcome.seconds,
-        epochs_run=outcome.epochs_run,
-        chosen_epoch=outcome.chosen_epoch,
-        eval_dates=pd.DatetimeIndex(frame.index[rows], name="date").as_unit("ns"),
-        actual=actual,
-        predictions=predictions,
-        baselines=baselines,
-        metrics=table,
-        best_baseline=best,
-        tail=frame.iloc[-(config.window + 1) :].copy(),
-        keras_bytes=model_bytes(model),
-        summary_text=model_summary(model),
-        weights_text=trainable_variables_text(model),
-        layer_counts=layer_counts(model),
-        notes=list(outcome.notes),
-        _model=model,
-    )
-    result.future = _predict_future(result, FUTURE_DAYS)
-    return result
+# ---------------------------------------------------------------------------------------------
+# The spec: what the one training path runs
 
 
-def compute_portable(
-    frame: pd.DataFrame, fingerprint: str, config: ForecastConfig, report: Reporter | None = None
-) -> ForecastResult:
-    """_compute for a worker process: the result without the live model (see core.worker)."""
-    return _compute(frame, fingerprint, config, report).portable()
+class ForecastSpec:
+    """Price forecasting on the one training path: data is a core.prices.PriceData."""
+
+    name = "forecast"
+    version = 3
+
+    def prepare(self, config: ForecastConfig, data) -> Prepared:
+        frame = usable_frame(data.frame, config)
+        codec, windows, _ = prepare(frame, config)
+        default = config.mode == "default"
+        val = (windows.x_val, windows.y_val) if windows.x_val is not None else None
+        patience = config.patience if default and val is not None else None
+        plan = FitPlan(config.epochs, config.batch_size, config.seed, patience=patience, keep_start_if_better=default)
+        extra = {"frame": frame, "codec": codec, "windows": windows, "fingerprint": data.fingerprint()}
+        return Prepared(windows.x_fit, windows.y_fit, plan, val=val, extra=extra)
+
+    def build(self, config: ForecastConfig, prepared: Prepared):
+        return build_model(config, prepared.x.shape[-1])
+
+    def score(self, model, prepared: Prepared, config: ForecastConfig) -> Scored:
+        frame, codec, windows = (prepared.extra[k] for k in ("frame", "codec", "windows"))
+        notes = []
+        if config.mode == "default" and config.shrink and prepared.val is not None:
+            factor = shrink_output(model, prepared.val)
+            if factor is not None:
+                notes.append(f"predicted changes scaled by {factor:.3f} (fitted on the validation rows)")
+        rows = windows.eval_rows
+        predictions = codec.decode(model.predict(windows.x_eval, batch_size=256, verbose=0), frame, rows)
+        actual = frame[config.target].to_numpy(float)[rows]
+        baselines = baseline_forecasts(frame, config.target, rows)
+        table, best = metrics_table(
+            actual,
+            baselines["persistence"],
+            {"model": predictions, **baselines},
+            allowed_baselines(config, tuple(baselines)),
+        )
+        tail = frame.iloc[-(config.window + 1) :]
+        future = _future_path(model, codec, tail, config.window, FUTURE_DAYS)
+        outputs = {"predictions": predictions, "actual": actual, "eval_dates": _ns(frame.index[rows])}
+        outputs |= {f"baseline:{k}": v for k, v in baselines.items()}
+        outputs |= {"tail": tail.to_numpy(float), "tail_dates": _ns(tail.index)}
+        outputs |= {"future": future.to_numpy(float), "future_dates": _ns(future.index)}
+        outputs |= _stack_outputs(model, config)
+        meta = {
+            "codec": codec_to_json(codec),
+            "data_fingerprint": prepared.extra["fingerprint"],
+            "metrics": table.to_dict(orient="index"),
+            "best_baseline": best,
+            "tail_columns": list(tail.columns),
+            "summary_text": model_summary(model),
+            "summary_rows": summary_rows(model),
+            "weights_text": trainable_variables_text(model),
+            "layer_counts": [dataclasses.asdict(c) for c in layer_counts(model)],
+            "notes": notes,
+        }
+        return Scored(outputs, meta)
 
 
-def run_forecast(
-    data, config: ForecastConfig, *, report: Reporter | None = None, use_cache: bool = True, isolate: bool = False
-) -> ForecastResult:
-    """Train (or fetch from FORECAST_CACHE) a forecaster of `data` (a core.prices.PriceData).
+FORECAST = ForecastSpec()
 
-    `isolate=True` (the app server) trains in a worker process (core.worker), so the server's
-    memory does not grow with every model TensorFlow builds; the result is the same.
+
+def _ns(index) -> np.ndarray:
+    return pd.DatetimeIndex(index).as_unit("ns").asi8
+
+
+def _stack_outputs(model, config: ForecastConfig) -> dict[str, np.ndarray]:
+    """The recurrent layers' weights, for the cell page's NumPy replay (no TensorFlow needed there)."""
+    if config.cell not in CELLS:
+        return {}
+    from core.cell_models import recurrent_stack, stack_to_arrays
+
+    return stack_to_arrays(*recurrent_stack(model))
+
+
+def _future_path(model, codec: Codec, tail: pd.DataFrame, window: int, days: int) -> pd.Series:
+    """The next `days` business days past the data, one at a time.
+
+    From the second day on, each predicted value is fed back as a flat day (every input column equal
+    to it), so uncertainty grows quickly; callers must label it as a forecast.
     """
-    frame = usable_frame(data.frame, config)
-    fingerprint = data.fingerprint()
-    key = make_key("forecast", fingerprint, config)
+    frame = tail.copy()
+    values, dates = [], pd.bdate_range(frame.index[-1] + pd.Timedelta(days=1), periods=days)
+    for date in dates:
+        frame.loc[date] = np.nan
+        i = len(frame) - 1
+        x, _ = make_windows(codec.features(frame), np.zeros(len(frame)), window, range(i, i + 1))
+        value = float(codec.decode(model.predict_on_batch(x), frame, np.array([i]))[0])
+        frame.loc[date] = value
+        values.append(value)
+    return pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="forecast")
 
-    def compute() -> ForecastResult:
-        if isolate:
-            from core.worker import run_isolated
 
-            return run_isolated(compute_portable, frame, fingerprint, config, report=report)
-        return _compute(frame, fingerprint, config, report)
+# ---------------------------------------------------------------------------------------------
+# Reading a trained forecaster
 
-    result, cached = FORECAST_CACHE.get_or_compute(key, compute, use_cache=use_cache)
-    return dataclasses.replace(result, cached=cached)
+
+@dataclass(frozen=True, eq=False)
+class ForecastResult:
+    """A trained forecaster scored on the evaluation days, with its baselines. Read-only."""
+
+    trained: TrainedModel
+
+    config = property(lambda self: self.trained.config)
+    cached = property(lambda self: self.trained.cached)
+    history = property(lambda self: self.trained.history)  # "loss", "val_loss" (course: the test loss)
+    train_seconds = property(lambda self: self.trained.seconds)
+    epochs_run = property(lambda self: self.trained.epochs)
+    chosen_epoch = property(lambda self: self.trained.chosen_epoch)  # 0 = the untrained start was kept
+    keras_bytes = property(lambda self: self.trained.keras_bytes)
+    model = property(lambda self: self.trained.model)  # loaded from the bytes on first use
+    predictions = property(lambda self: self.trained.outputs["predictions"])
+    actual = property(lambda self: self.trained.outputs["actual"])
+    data_fingerprint = property(lambda self: self.trained.meta["data_fingerprint"])
+    best_baseline = property(lambda self: self.trained.meta["best_baseline"])
+    summary_text = property(lambda self: self.trained.meta["summary_text"])
+    weights_text = property(lambda self: self.trained.meta["weights_text"])
+    notes = property(lambda self: self.trained.meta["notes"])
+
+    @property
+    def val_is_test(self) -> bool:
+        """Course mode validates on the test windows: its second curve is the test loss."""
+        return self.config.mode == "course"
+
+    @functools.cached_property
+    def codec(self) -> Codec:
+        return codec_from_json(self.trained.meta["codec"])
+
+    @functools.cached_property
+    def eval_dates(self) -> pd.DatetimeIndex:
+        return _dates(self.trained.outputs["eval_dates"])
+
+    @functools.cached_property
+    def baselines(self) -> dict[str, np.ndarray]:
+        outputs = self.trained.outputs
+        return {k.split(":", 1)[1]: v for k, v in outputs.items() if k.startswith("baseline:")}
+
+    @functools.cached_property
+    def metrics(self) -> pd.DataFrame:
+        table = pd.DataFrame.from_dict(self.trained.meta["metrics"], orient="index")
+        table.index.name = "forecast"
+        return table
+
+    @functools.cached_property
+    def tail(self) -> pd.DataFrame:
+        out = self.trained.outputs
+        return pd.DataFrame(out["tail"], index=_dates(out["tail_dates"]), columns=self.trained.meta["tail_columns"])
+
+    @functools.cached_property
+    def future(self) -> pd.Series:
+        out = self.trained.outputs
+        return pd.Series(out["future"], index=_dates(out["future_dates"]), name="forecast")
+
+    @functools.cached_property
+    def layer_counts(self) -> list[LayerCount]:
+        return [LayerCount(**c) for c in self.trained.meta["layer_counts"]]
+
+
+def _dates(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(ns, dtype="int64"), unit="ns"), name="date")
 
 
 @dataclass(frozen=True)
@@ -577,116 +515,23 @@ def summary(result: ForecastResult) -> dict:
 def forecast_future(result: ForecastResult, days: int) -> pd.Series:
     """A forecast of the next `days` business days past the data (not a scored prediction).
 
-    From the second day on, each predicted value is fed back as a flat day (every input column
-    equal to it), so uncertainty grows quickly; callers must label it as a forecast. Each day
-    depends only on the days before it, so up to FUTURE_DAYS days are read from the path
+    Each day depends only on the days before it, so up to FUTURE_DAYS days are read from the path
     computed with the training; longer ones run the model again.
     """
-    if result.future is not None and days <= len(result.future):
+    if days <= len(result.future):
         return result.future.iloc[:days].copy()
-    return _predict_future(result, days)
+    return _future_path(result.model, result.codec, result.tail, result.config.window, days)
 
 
-def _predict_future(result: ForecastResult, days: int) -> pd.Series:
-    """forecast_future computed with the model, one day at a time."""
-    frame = result.tail.copy()
-    window = result.config.window
-    values, dates = [], pd.bdate_range(frame.index[-1] + pd.Timedelta(days=1), periods=days)
-    for date in dates:
-        frame.loc[date] = np.nan
-        i = len(frame) - 1
-        x, _ = make_windows(result.codec.features(frame), np.zeros(len(frame)), window, range(i, i + 1))
-        value = float(result.codec.decode(result.model.predict_on_batch(x), frame, np.array([i]))[0])
-        frame.loc[date] = value
-        values.append(value)
-    return pd.Series(values, index=pd.DatetimeIndex(dates, name="date"), name="forecast")
+def run_forecast(
+    data, config: ForecastConfig, *, report: Reporter | None = None, cancel=None, use_cache: bool = True
+) -> ForecastResult:
+    """Train (or take from the cache, or from a running twin) a forecaster of `data` (a PriceData).
 
-
-def default_target(columns) -> str:
-    """The course predicts the open; without an open column use the close (else the first)."""
-    cols = list(columns)
-    return next((c for c in ("open", "close", "adj_close") if c in cols), cols[0])
-
-
-# ---------------------------------------------------------------------------------------------
-# Disk persistence for the cache: model .keras + arrays .npz + everything else as JSON
-
-
-def save_result(result: ForecastResult, folder: Path) -> None:
-    (folder / "model.keras").write_bytes(result.keras_bytes)
-    (folder / "summary.txt").write_text(result.summary_text, encoding="utf-8")
-    (folder / "weights.txt").write_text(result.weights_text, encoding="utf-8")
-    if result.future is not None:
-        result.future.to_csv(folder / "future.csv", index_label="date")
-    arrays = {"actual": result.actual, "predictions": result.predictions}
-    arrays |= {f"baseline__{k}": v for k, v in result.baselines.items()}
-    np.savez(folder / "arrays.npz", **arrays)
-    result.tail.to_csv(folder / "tail.csv", index_label="date")
-    meta = {
-        "config": dataclasses.asdict(result.config),
-        "codec": dataclasses.asdict(result.codec),
-        "data_fingerprint": result.data_fingerprint,
-        "history": result.history,
-        "train_seconds": result.train_seconds,
-        "epochs_run": result.epochs_run,
-        "chosen_epoch": result.chosen_epoch,
-        "metrics": result.metrics.to_dict(orient="index"),
-        "best_baseline": result.best_baseline,
-        "eval_dates": [d.isoformat() for d in result.eval_dates],
-        "notes": result.notes,
-        "layer_counts": [dataclasses.asdict(c) for c in result.layer_counts],
-    }
-    (folder / "result.json").write_text(json.dumps(meta))
-
-
-def load_result(folder: Path) -> ForecastResult:
-    """A result saved by save_result; the model stays as bytes until someone asks for it."""
-    from core.compare import LayerCount
-
-    meta = json.loads((folder / "result.json").read_text())
-    arrays = np.load(folder / "arrays.npz")
-    codec_d = meta["codec"]
-    scaling = MinMaxScaling(**{k: tuple(v) for k, v in codec_d.pop("scaling").items()})
-    codec = Codec(**{**codec_d, "columns": tuple(tuple(p) for p in codec_d["columns"])}, scaling=scaling)
-    metrics = pd.DataFrame.from_dict(meta["metrics"], orient="index")
-    metrics.index.name = "forecast"
-    tail = pd.read_csv(folder / "tail.csv", index_col="date", parse_dates=["date"])
-    return ForecastResult(
-        config=ForecastConfig(**{**meta["config"], "units": tuple(meta["config"]["units"])}),
-        data_fingerprint=meta["data_fingerprint"],
-        codec=codec,
-        history=meta["history"],
-        train_seconds=meta["train_seconds"],
-        epochs_run=meta["epochs_run"],
-        chosen_epoch=meta["chosen_epoch"],
-        eval_dates=pd.DatetimeIndex(pd.to_datetime(meta["eval_dates"]), name="date").as_unit("ns"),
-        actual=arrays["actual"],
-        predictions=arrays["predictions"],
-        baselines={k.split("__", 1)[1]: arrays[k] for k in arrays.files if k.startswith("baseline__")},
-        metrics=metrics,
-        best_baseline=meta["best_baseline"],
-        tail=tail,
-        keras_bytes=(folder / "model.keras").read_bytes(),
-        summary_text=(folder / "summary.txt").read_text(encoding="utf-8"),
-        weights_text=(folder / "weights.txt").read_text(encoding="utf-8"),
-        layer_counts=[LayerCount(**c) for c in meta["layer_counts"]],
-        notes=meta["notes"],
-        future=_read_future(folder / "future.csv"),
-    )
-
-
-def _read_future(path: Path) -> pd.Series | None:
-    if not path.exists():
-        return None
-    frame = pd.read_csv(path, index_col="date", parse_dates=["date"])
-    series = frame["forecast"]
-    series.index = pd.DatetimeIndex(series.index, name="date")
-    return series
-
-
-FORECAST_CACHE: ResultCache[ForecastResult] = ResultCache(
-    "forecast", max_items=16, serializer=Serializer(save_result, load_result)
-)
+    The data is checked here first, so a series that cannot support the settings is refused at once.
+    """
+    usable_frame(data.frame, config)
+    return ForecastResult(train(FORECAST, config, data, report=report, cancel=cancel, use_cache=use_cache))
 
 
 def warm(report: Reporter | None = None, course: bool = True) -> list[dict]:
@@ -695,10 +540,9 @@ def warm(report: Reporter | None = None, course: bool = True) -> list[dict]:
 
     data = load_dataset(DEFAULT_DATASET)
     target = default_target(data.frame.columns)
-    configs = [ForecastConfig.default(cell, target=target) for cell in CELLS]
-    configs += [ForecastConfig.course(cell, target=target) for cell in CELLS] if course else []
+    modes = MODES if course else ("default",)
     done = []
-    for config in configs:
+    for config in [ForecastConfig.for_mode(mode, cell, target=target) for mode in modes for cell in CELLS]:
         result = run_forecast(data, config, report=report)
         done.append(
             {

@@ -1,34 +1,49 @@
 """Letter prediction: the course's four letter models (L1-L4) and free configurations.
 
 A model reads `input_len` letters (one-hot vectors, or ids looked up in an Embedding) and predicts
-the next letter of the alphabet. Training runs a compiled step per batch that keeps `model.fit`'s
-semantics (batches of `batch_size`, a fresh shuffle every epoch, Adam, sparse categorical
-cross-entropy, loss and accuracy measured on each batch before its update), without fit's
-per-epoch set-up cost, which dominates on five to twenty-six samples.
+the next letter of the alphabet. It trains on the one training path (core.training) with
+`LETTERS`; typed predictions replay the trained weights in NumPy (core.cells), so a page that
+shows a letter model never needs TensorFlow.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import functools
+import hashlib
 import string
-import tempfile
-import threading
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
-from core.cache import ResultCache, Serializer, fingerprint_array, make_key
+from core.cache import make_key
+from core.cells import dense_output, run_cell
 from core.errors import AppError, ErrorKind
-from core.models import CELL_LABELS, check_cell, model_bytes, model_summary, trainable_variables_text  # noqa: F401
-from core.progress import EpochTracker, Reporter
+from core.models import (
+    CELL_LABELS,
+    CELLS,
+    LayerCount,
+    layer_counts,
+    load_model_bytes,
+    model_summary,
+    summary_rows,
+    trainable_variables_text,
+)
+from core.progress import Reporter
+from core.settings import check_choice, check_range
+from core.training import FitPlan, Prepared, Scored, TrainedModel, cached, train
 
 ALPHABET_5 = "abcde"
 ALPHABET_26 = string.ascii_lowercase
 ENCODINGS: tuple[str, ...] = ("onehot", "embedding")
-CACHE_VERSION = 1  # bump when training changes, so older cached results are not reused
+LIMITS: dict[str, tuple[float, float]] = {  # allowed ranges of the numeric settings
+    "embed_dim": (1, 64),
+    "units": (1, 256),
+    "epochs": (1, 5000),
+    "learning_rate": (0.0001, 1.0),
+    "batch_size": (1, 1024),
+    "seed": (0, 2**31 - 1),
+}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -71,19 +86,12 @@ class LetterConfig:
     seed: int = 7  # keras.utils.set_random_seed: initial weights and shuffling
 
     def __post_init__(self) -> None:
-        if self.task != "custom" and self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASKS)} or 'custom'")
+        check_choice("task", self.task, (*TASKS, "custom"))
         check_alphabet(self.alphabet, self.input_len)
-        if self.encoding not in ENCODINGS:
-            raise ValueError(f"unknown encoding {self.encoding!r}; choose 'onehot' or 'embedding'")
-        check_cell(self.cell)
-        _check_range("Embedding size", self.embed_dim, 1, 64)
-        _check_range("Units", self.units, 1, 256)
-        _check_range("Epochs", self.epochs, 1, 5000)
-        _check_range("Batch size", self.batch_size, 1, 1024)
-        _check_range("Seed", self.seed, 0, 2**31 - 1)
-        if not 0 < self.learning_rate <= 1:
-            raise ValueError(f"The learning rate must be above 0 and at most 1 (got {self.learning_rate}).")
+        check_choice("encoding", self.encoding, ENCODINGS)
+        check_choice("cell", self.cell, CELLS)
+        for name, (low, high) in LIMITS.items():
+            check_range(name, getattr(self, name), low, high, whole=isinstance(low, int))
 
     @classmethod
     def course(cls, task: str, cell: str = "rnn", **changes) -> LetterConfig:
@@ -112,11 +120,6 @@ class LetterConfig:
         return mine == (t.alphabet, t.input_len, t.cyclic, t.encoding, t.units) and same_embed
 
 
-def _check_range(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high} (got {value!r}).")
-
-
 def check_alphabet(alphabet: str, input_len: int) -> None:
     """ValueError naming the problem: empty alphabet, spaces, repeated letters, or too short for input_len."""
     if not isinstance(alphabet, str) or not alphabet:
@@ -133,7 +136,7 @@ def check_alphabet(alphabet: str, input_len: int) -> None:
         raise ValueError(
             f"The alphabet repeats {', '.join(repr(ch) for ch in repeated)}: every letter must appear once."
         )
-    _check_range("Input length", input_len, 1, 8)
+    check_range("input_len", input_len, 1, 8, whole=True, label="input length")
     if len(alphabet) < input_len + 1:
         raise ValueError(
             f"An input of {input_len} letters plus the letter to predict needs at least {input_len + 1} "
@@ -197,149 +200,122 @@ def expected_shapes(config: LetterConfig) -> tuple[tuple, tuple]:
     return x_shape, (None, config.n_letters)
 
 
-# ---------------------------------------------------------------- training
+# ---------------------------------------------------------------- training (the one training path)
 
 
-@dataclass
-class LetterResult:
-    """A trained letter model and what training measured. Treat a cached one as read-only."""
+class LettersSpec:
+    """Letter prediction on the one training path: the data is generated from the config (data=None)."""
 
-    model: object  # keras.Model
-    config: LetterConfig  # what was trained
-    history: dict[str, list[float]] = field(default_factory=dict)  # per epoch: "loss", "accuracy"
-    accuracy: float = 0.0  # share of training inputs whose next letter the final model predicts
-    train_seconds: float = 0.0  # wall seconds of training (building and tracing included)
-    epochs_run: int = 0  # epochs in history (a continued model counts all of them)
-    cached: bool = False  # True when this call found it in the cache
-    predictions: dict[str, str] = field(default_factory=dict)  # input string -> predicted letter
-    key: str = ""  # cache key (continued models chain from it)
-    resumed_at: tuple[int, ...] = ()  # epochs after which training was continued (for the curves)
+    name = "letters"
+    version = 2
 
+    def prepare(self, config: LetterConfig, data=None) -> Prepared:
+        x, y, inputs = make_dataset(config)
+        return Prepared(x, y, FitPlan(config.epochs, config.batch_size, config.seed), extra={"inputs": inputs})
 
-_TRAIN_LOCK = threading.Lock()  # seeding is global: one training at a time keeps runs reproducible
+    def build(self, config: LetterConfig, prepared: Prepared):
+        import keras
 
-
-def result_key(config: LetterConfig) -> str:
-    return make_key("letters", CACHE_VERSION, config)
-
-
-def _compiled_step(model, optimizer, x_spec, loss_fn):
-    """One compiled update: forward, loss, gradients, Adam; returns (batch loss, correct predictions)."""
-    import tensorflow as tf
-
-    variables = model.trainable_variables
-
-    @tf.function(jit_compile=False, input_signature=[x_spec, tf.TensorSpec((None,), tf.int32)])
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            probs = model(x, training=True)
-            loss = loss_fn(y, probs)
-        grads = tape.gradient(loss, variables)
-        optimizer.apply_gradients(zip(grads, variables, strict=True))
-        hits = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(probs, axis=-1, output_type=tf.int32), y), tf.float32))
-        return loss, hits
-
-    return step
-
-
-def fit_compiled(model, x, y, config: LetterConfig, tracker: EpochTracker, epochs_before: int = 0) -> None:
-    """Train like model.fit(x, y, batch_size, epochs, shuffle=True); logs go to `tracker` per epoch."""
-    import keras
-    import tensorflow as tf
-
-    optimizer = keras.optimizers.Adam(config.learning_rate)
-    optimizer.build(model.trainable_variables)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    x_spec = tf.TensorSpec((None, *x.shape[1:]), tf.as_dtype(x.dtype))
-    step = _compiled_step(model, optimizer, x_spec, loss_fn)
-    rng = np.random.default_rng(config.seed + epochs_before)  # a continued run shuffles differently
-    n = len(x)
-    for epoch in range(1, config.epochs + 1):
-        order = rng.permutation(n)  # fit shuffles the samples every epoch
-        loss_sum, hits = 0.0, 0.0
-        for start in range(0, n, config.batch_size):
-            idx = order[start : start + config.batch_size]
-            loss, correct = step(x[idx], y[idx])
-            loss_sum += float(loss) * len(idx)  # fit's epoch loss: batch losses weighted by batch size
-            hits += float(correct)
-        tracker.epoch_done(epoch, {"loss": loss_sum / n, "accuracy": hits / n})
-
-
-def _final_predictions(model, config: LetterConfig) -> tuple[float, dict[str, str]]:
-    x, y, inputs = make_dataset(config)
-    predicted = np.argmax(np.asarray(model(x, training=False)), axis=-1)
-    accuracy = float(np.mean(predicted == y))
-    return accuracy, {s: config.alphabet[int(p)] for s, p in zip(inputs, predicted, strict=True)}
-
-
-def _train_fresh(config: LetterConfig, report: Reporter | None) -> LetterResult:
-    import keras
-
-    with _TRAIN_LOCK:
-        start = time.perf_counter()
-        keras.utils.set_random_seed(config.seed)
         model = build_letter_model(config)
-        x, y, _ = make_dataset(config)
-        tracker = EpochTracker(config.epochs, report)
-        fit_compiled(model, x, y, config, tracker)
-        seconds = time.perf_counter() - start
-    accuracy, predictions = _final_predictions(model, config)
-    return LetterResult(model, config, tracker.history, accuracy, seconds, config.epochs, False, predictions)
+        model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate),
+            loss=keras.losses.SparseCategoricalCrossentropy(),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+            jit_compile=False,
+        )
+        return model
+
+    def score(self, model, prepared: Prepared, config: LetterConfig) -> Scored:
+        return _scored(model, config)
 
 
-def train_letters(config: LetterConfig, *, report: Reporter | None = None, use_cache: bool = True) -> LetterResult:
-    """Train (or fetch from LETTERS_CACHE) the model of `config`; `report` gets EpochInfo per epoch."""
-    key = result_key(config)
-
-    def compute() -> LetterResult:
-        return dataclasses.replace(_train_fresh(config, report), key=key)
-
-    result, was_cached = LETTERS_CACHE.get_or_compute(key, compute, use_cache=use_cache)
-    return dataclasses.replace(result, cached=was_cached)
+LETTERS = LettersSpec()
 
 
-def _copy_model(model):
-    import keras
+def _scored(model, config: LetterConfig) -> Scored:
+    """The model as NumPy arrays (typed predictions need no TensorFlow) and its texts."""
+    from core.cell_models import cell_model_to_arrays, from_keras
 
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
-    return copy
+    arrays, cell_meta = cell_model_to_arrays(from_keras(model, config.alphabet))
+    meta = {
+        "cell_model": cell_meta,
+        "summary_text": model_summary(model),
+        "summary_rows": summary_rows(model),
+        "weights_text": trainable_variables_text(model),
+        "layer_counts": [dataclasses.asdict(c) for c in layer_counts(model)],
+    }
+    return Scored(arrays, meta)
+
+
+@dataclass(frozen=True, eq=False)
+class LetterResult:
+    """A trained letter model (read-only): predictions come from its NumPy replay."""
+
+    trained: TrainedModel
+
+    config = property(lambda self: self.trained.config)
+    cached = property(lambda self: self.trained.cached)
+    history = property(lambda self: self.trained.history)  # per epoch: "loss", "accuracy"
+    train_seconds = property(lambda self: self.trained.seconds)
+    epochs_run = property(lambda self: self.trained.epochs)  # a continued model counts every epoch
+    resumed_at = property(lambda self: self.trained.resumed_at)  # epochs after which training was continued
+    key = property(lambda self: self.trained.key)
+    keras_bytes = property(lambda self: self.trained.keras_bytes)
+    model = property(lambda self: self.trained.model)  # the keras.Model, loaded on first use
+    summary_text = property(lambda self: self.trained.meta["summary_text"])
+    summary_rows = property(lambda self: self.trained.meta["summary_rows"])
+    weights_text = property(lambda self: self.trained.meta["weights_text"])
+
+    @functools.cached_property
+    def cell_model(self):
+        from core.cell_models import cell_model_from_arrays
+
+        return cell_model_from_arrays(self.trained.outputs, self.trained.meta["cell_model"])
+
+    @functools.cached_property
+    def _final(self) -> tuple[float, dict[str, str]]:
+        x, y, inputs = make_dataset(self.config)
+        predicted = np.argmax(_numpy_probabilities(self.cell_model, x), axis=-1)
+        a = self.config.alphabet
+        return float(np.mean(predicted == y)), {s: a[int(p)] for s, p in zip(inputs, predicted, strict=True)}
+
+    @property
+    def accuracy(self) -> float:
+        """Share of training inputs whose next letter the final model predicts."""
+        return self._final[0]
+
+    @property
+    def predictions(self) -> dict[str, str]:
+        """Input string -> predicted letter, for every training input."""
+        return self._final[1]
+
+    @functools.cached_property
+    def layer_counts(self) -> list[LayerCount]:
+        return [LayerCount(**c) for c in self.trained.meta["layer_counts"]]
+
+
+def train_letters(
+    config: LetterConfig, *, report: Reporter | None = None, cancel=None, use_cache: bool = True
+) -> LetterResult:
+    """Train (or fetch from the cache) the model of `config`; `report` gets EpochInfo per epoch."""
+    return LetterResult(train(LETTERS, config, report=report, cancel=cancel, use_cache=use_cache))
+
+
+def cached_letters(config: LetterConfig) -> LetterResult | None:
+    """The cached model of `config`, or None (never trains)."""
+    found = cached(LETTERS, config)
+    return LetterResult(found) if found is not None else None
 
 
 def continue_training(
-    result: LetterResult, extra_epochs: int, *, report: Reporter | None = None, use_cache: bool = True
+    result: LetterResult, extra_epochs: int, *, report: Reporter | None = None, cancel=None, use_cache: bool = True
 ) -> LetterResult:
-    """Train a copy of `result.model` for `extra_epochs` more (fresh Adam, as the course's resumed
+    """Train a copy of `result`'s model for `extra_epochs` more (fresh Adam, as the course's resumed
     checkpoint does); cached under its own key; the history continues the old curves."""
-    _check_range("Extra epochs", extra_epochs, 1, 5000)
-    key = make_key("letters-continue", CACHE_VERSION, result.key or _weights_key(result.model), extra_epochs)
-
-    def compute() -> LetterResult:
-        import keras
-
-        config = dataclasses.replace(result.config, epochs=extra_epochs)
-        done = result.epochs_run
-        with _TRAIN_LOCK:
-            start = time.perf_counter()
-            keras.utils.set_random_seed(config.seed + done)
-            model = _copy_model(result.model)
-            x, y, _ = make_dataset(config)
-            tracker = EpochTracker(extra_epochs, report)  # epochs of this run; the curves hold all of them
-            tracker.history = {k: list(v) for k, v in result.history.items()}
-            fit_compiled(model, x, y, config, tracker, epochs_before=done)
-            seconds = time.perf_counter() - start
-        accuracy, predictions = _final_predictions(model, result.config)
-        total, resumed = done + extra_epochs, (*result.resumed_at, done)
-        return LetterResult(
-            model, result.config, tracker.history, accuracy, seconds, total, False, predictions, key, resumed
-        )
-
-    value, was_cached = LETTERS_CACHE.get_or_compute(key, compute, use_cache=use_cache)
-    return dataclasses.replace(value, cached=was_cached)
-
-
-def _weights_key(model) -> str:
-    return make_key("letters-weights", *(fingerprint_array(w) for w in model.get_weights()))
+    check_range("extra_epochs", extra_epochs, 1, 5000, whole=True)
+    config = dataclasses.replace(result.config, epochs=extra_epochs)
+    trained = train(LETTERS, config, report=report, cancel=cancel, start=result.trained, use_cache=use_cache)
+    return LetterResult(dataclasses.replace(trained, config=result.config))
 
 
 def warm() -> dict[str, str]:
@@ -371,24 +347,29 @@ def check_text(config: LetterConfig, text: str) -> str:
     return text
 
 
-def _probabilities(model, config: LetterConfig, text: str) -> np.ndarray:
-    return np.asarray(model(encode(config, [text]), training=False))[0]
+def _numpy_probabilities(cell_model, x: np.ndarray) -> np.ndarray:
+    """(samples, letters) next-letter probabilities of encoded inputs, by the model's NumPy replay."""
+    inputs = cell_model.embedding[x] if cell_model.embedding is not None else x  # (samples, time, features)
+    trace = run_cell(cell_model.weights.as_float64(), np.asarray(inputs, dtype=np.float64))
+    return dense_output(trace.outputs[-1], cell_model.dense_kernel, cell_model.dense_bias)["y"]
 
 
-def predict_next(result_or_model, config: LetterConfig, text: str) -> dict[str, float]:
+def _probabilities(result: LetterResult, config: LetterConfig, texts: list[str]) -> np.ndarray:
+    return _numpy_probabilities(result.cell_model, encode(config, texts))
+
+
+def predict_next(result: LetterResult, config: LetterConfig, text: str) -> dict[str, float]:
     """Probability of every letter of the alphabet following `text` (in alphabet order)."""
-    model = getattr(result_or_model, "model", result_or_model)
-    probs = _probabilities(model, config, check_text(config, text))
+    probs = _probabilities(result, config, [check_text(config, text)])[0]
     return {ch: float(p) for ch, p in zip(config.alphabet, probs, strict=True)}
 
 
-def keep_going(result_or_model, config: LetterConfig, text: str, steps: int) -> str:
+def keep_going(result: LetterResult, config: LetterConfig, text: str, steps: int) -> str:
     """Feed each predicted letter back in for `steps` steps; returns `text` plus the generated letters."""
-    _check_range("Steps", steps, 1, 500)
-    model = getattr(result_or_model, "model", result_or_model)
+    check_range("steps", steps, 1, 500, whole=True)
     out = check_text(config, text)
     for _ in range(steps):
-        probs = _probabilities(model, config, out[-config.input_len :])
+        probs = _probabilities(result, config, [out[-config.input_len :]])[0]
         out += config.alphabet[int(np.argmax(probs))]
     return out
 
@@ -408,11 +389,10 @@ class MappingRow:
         return self.predicted == self.expected
 
 
-def mapping_rows(result_or_model, config: LetterConfig) -> list[MappingRow]:
+def mapping_rows(result: LetterResult, config: LetterConfig) -> list[MappingRow]:
     """The course's mapping table: every training input -> predicted letter."""
-    model = getattr(result_or_model, "model", result_or_model)
     x, y, inputs = make_dataset(config)
-    probs = np.asarray(model(x, training=False))  # (samples, letters)
+    probs = _numpy_probabilities(result.cell_model, x)  # (samples, letters)
     order = np.argsort(-probs, axis=-1)
     a = config.alphabet
     return [
@@ -442,11 +422,11 @@ class EmbeddingView:
     explained: float | None  # share of variance the 2-D projection keeps (None: no projection needed)
 
 
-def embedding_view(model, config: LetterConfig) -> EmbeddingView:
+def embedding_view(result: LetterResult, config: LetterConfig) -> EmbeddingView:
     """The Embedding matrix (letters x size): as is for size 2, else its first two principal components."""
-    if config.encoding != "embedding":
+    if config.encoding != "embedding" or result.cell_model.embedding is None:
         raise AppError(ErrorKind.BAD_SETTING, "This model reads one-hot letters: it has no Embedding to show.")
-    matrix = np.asarray(model.get_layer("embedding").get_weights()[0], dtype=np.float64)  # (letters, size)
+    matrix = np.asarray(result.cell_model.embedding, dtype=np.float64)  # (letters, size)
     dim = matrix.shape[1]
     if dim == 1:
         return EmbeddingView(config.alphabet, np.column_stack([matrix[:, 0], np.zeros(len(matrix))]), 1, None)
@@ -458,126 +438,20 @@ def embedding_view(model, config: LetterConfig) -> EmbeddingView:
     return EmbeddingView(config.alphabet, centred @ vt[:2].T, dim, explained)
 
 
-_SCRIPT = """\"\"\"Letter prediction {title} as a stand-alone Keras script in the course's six steps.
-
-Written by RNN Lab from the page's settings. Run: python {file_name}
-\"\"\"
-
-# 1. import
-import keras
-import numpy as np
-
-# 2. training data: every input of {input_len} letter(s) and the letter that follows it
-alphabet = {alphabet!r}
-input_len = {input_len}
-cyclic = {cyclic}  # {cyclic_note}
-n = len(alphabet)
-starts = range(n) if cyclic else range(n - input_len)
-inputs = ["".join(alphabet[(s + i) % n] for i in range(input_len)) for s in starts]
-x_train = np.array([[alphabet.index(ch) for ch in text] for text in inputs], dtype="int32")  # (samples, time)
-y_train = np.array([(s + input_len) % n for s in starts], dtype="int32")  # id of the next letter
-{one_hot_line}keras.utils.set_random_seed({seed})  # initial weights and shuffling
-
-# 3. the model
-model = keras.Sequential(
-    [
-        keras.Input(shape={input_shape}{input_dtype}),
-{embedding_line}        keras.layers.{cell_class}({units}),
-        keras.layers.Dense(n, activation="softmax"),
-    ]
-)
-
-# 4. compile
-model.compile(
-    optimizer=keras.optimizers.Adam({learning_rate}),
-    loss=keras.losses.SparseCategoricalCrossentropy(),
-    metrics=["sparse_categorical_accuracy"],
-)
-
-# 5. fit
-history = model.fit(x_train, y_train, batch_size={batch_size}, epochs={epochs}, verbose=2)
-
-# 6. summary
-model.summary()
-
-# afterwards: the prediction for every training input
-predicted = model.predict(x_train, verbose=0).argmax(axis=1)
-for text, p in zip(inputs, predicted):
-    print(text, "->", alphabet[p])
-"""
-
-
-def script_file_name(config: LetterConfig) -> str:
-    return f"letters_{config.task}_{config.cell}.py"
-
-
-def standalone_script(config: LetterConfig) -> str:
-    """An equivalent plain-Keras script (model.fit) in the course's six steps."""
-    onehot = config.encoding == "onehot"
-    title = config.task if config.task != "custom" else f"({config.alphabet[:8]}…, {config.input_len} letters)"
-    return _SCRIPT.format(
-        title=title,
-        file_name=script_file_name(config),
-        alphabet=config.alphabet,
-        input_len=config.input_len,
-        cyclic=config.cyclic,
-        cyclic_note="windows wrap around the end of the alphabet" if config.cyclic else "windows stop at the end",
-        one_hot_line='x_train = np.eye(n, dtype="float32")[x_train]  # one-hot: (samples, time, letters)\n'
-        if onehot
-        else "",
-        seed=config.seed,
-        input_shape="(input_len, n)" if onehot else "(input_len,)",
-        input_dtype="" if onehot else ', dtype="int32"',
-        embedding_line="" if onehot else f"        keras.layers.Embedding(n, {config.embed_dim}),\n",
-        cell_class=config.cell_label,
-        units=config.units,
-        learning_rate=config.learning_rate,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-    )
-
-
 # ---------------------------------------------------------------- files
 
 
 def load_uploaded_model(data: bytes, config: LetterConfig) -> LetterResult:
-    """A .keras file (loaded with safe_mode) checked against `config`'s shapes; AppError BAD_MODEL_FILE if unusable."""
-    if not data:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "The uploaded file is empty.")
+    """A .keras file (loaded in safe mode) checked against `config`'s shapes; AppError BAD_MODEL_FILE if unusable."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise AppError(ErrorKind.BAD_MODEL_FILE, "The uploaded file is larger than 20 MB: no letter model is that big.")
-    model = _load_keras_bytes(data)
+    model = load_model_bytes(data)
     _check_model_shapes(model, config)
     _check_probabilities(model, config)
-    accuracy, predictions = _final_predictions(model, config)
-    result = LetterResult(model, config, {}, accuracy, 0.0, 0, False, predictions)
-    result.key = _weights_key(model)
-    return result
-
-
-def _load_keras_bytes(data: bytes):
-    import zipfile
-
-    import keras
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.keras"
-        path.write_bytes(data)
-        if not zipfile.is_zipfile(path):
-            raise AppError(
-                ErrorKind.BAD_MODEL_FILE, "This is not a .keras model file (a .keras file is a zip archive)."
-            )
-        try:
-            return keras.saving.load_model(path, compile=False, safe_mode=True)
-        except Exception as err:  # any unreadable file is the user's wrong file, said in one sentence
-            raise AppError(ErrorKind.BAD_MODEL_FILE, _load_failure_sentence(err)) from err
-
-
-def _load_failure_sentence(err: Exception) -> str:
-    message = str(err)
-    if "safe_mode" in message or "unsafe" in message.lower():
-        return "This model contains Python code (for example a Lambda layer), so it cannot be loaded safely and is refused."
-    return "This .keras file cannot be loaded as a Keras model: it may be damaged, or not a model saved by Keras 3."
+    scored = _scored(model, config)
+    key = make_key("letters-upload", hashlib.sha256(data).hexdigest())
+    trained = TrainedModel(LETTERS.name, key, config, {}, 0.0, 0, 0, data, scored.outputs, scored.meta)
+    return LetterResult(trained)
 
 
 def _check_model_shapes(model, config: LetterConfig) -> None:
@@ -609,36 +483,3 @@ def _check_probabilities(model, config: LetterConfig) -> None:
 
 def _shape(shape) -> str:
     return "(" + ", ".join("batch" if d is None else str(d) for d in shape) + ")"
-
-
-# ---------------------------------------------------------------- cache
-
-
-def _save_result(result: LetterResult, folder: Path) -> None:
-    result.model.save(folder / "model.keras")
-    meta = {
-        "config": dataclasses.asdict(result.config),
-        "history": result.history,
-        "accuracy": result.accuracy,
-        "train_seconds": result.train_seconds,
-        "epochs_run": result.epochs_run,
-        "predictions": result.predictions,
-        "key": result.key,
-        "resumed_at": list(result.resumed_at),
-    }
-    (folder / "result.json").write_text(json.dumps(meta), encoding="utf-8")
-
-
-def _load_result(folder: Path) -> LetterResult:
-    import keras
-
-    meta = json.loads((folder / "result.json").read_text(encoding="utf-8"))
-    model = keras.saving.load_model(folder / "model.keras", compile=False)
-    config = LetterConfig(**meta.pop("config"))
-    meta["resumed_at"] = tuple(meta.get("resumed_at", ()))
-    return LetterResult(model=model, config=config, cached=True, **meta)
-
-
-LETTERS_CACHE: ResultCache[LetterResult] = ResultCache(
-    "letters", max_items=32, serializer=Serializer(_save_result, _load_result)
-)

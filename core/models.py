@@ -1,22 +1,38 @@
-"""Model building blocks shared by every page: one switch on the cell type."""
+"""Model building blocks shared by every page: one cell vocabulary, one switch on the cell type,
+parameter counts with their formulas, and a model's summary, variables and .keras bytes."""
 
 from __future__ import annotations
 
 import sys
 import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
-CELL_LABELS: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+from core.cells import cell_parameter_count, dense_parameter_count, embedding_parameter_count
+from core.errors import AppError, ErrorKind
+
+CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")  # the recurrent cells every page offers
+# Display names of every model kind; "dense" is the comparison's reference without recurrence.
+CELL_LABELS: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense"}
+MODES: tuple[str, ...] = ("default", "course")  # our honest pipeline first, then the course's own
 
 
-def check_cell(cell: str) -> str:
-    """Return `cell` if it is a known cell type, else raise ValueError naming the choices."""
-    if cell not in CELLS:
-        raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(CELLS)}")
+def check_cell(cell: str, allowed: Sequence[str] = CELLS) -> str:
+    """Return `cell` if it is one of `allowed`, else raise ValueError naming the choices."""
+    if cell not in allowed:
+        raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(allowed)}")
     return cell
+
+
+def check_mode(mode: str) -> str:
+    """Return `mode` if it is "default" or "course", else raise ValueError naming the choices."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    return mode
 
 
 def recurrent_layer(cell: str, units: int, *, return_sequences: bool = False, name: str | None = None, **kwargs):
@@ -27,11 +43,107 @@ def recurrent_layer(cell: str, units: int, *, return_sequences: bool = False, na
     return layer_class(units, return_sequences=return_sequences, name=name, **kwargs)
 
 
-def model_summary(model, line_length: int = 90) -> str:
-    """model.summary() as plain text."""
-    lines: list[str] = []
-    model.summary(print_fn=lambda line, **_: lines.append(line), line_length=line_length)
-    return "\n".join(lines)
+# ---------------------------------------------------------------- parameter counts with formulas
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One layer's trainable parameters and the formula that gives them."""
+
+    layer: str  # e.g. "LSTM(80)"
+    formula: str  # e.g. "4·[80·(1+80)+80]"
+    count: int
+
+
+def recurrent_formula(cell: str, features: int, units: int, reset_after: bool = True) -> LayerCount:
+    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (Keras's reset_after=True)."""
+    inner = f"{units}·({features}+{units})"
+    formula = {
+        "rnn": f"{inner}+{units}",
+        "lstm": f"4·[{inner}+{units}]",
+        "gru": f"3·[{inner}+{'2·' if reset_after else ''}{units}]",
+    }[cell]
+    name = f"{CELL_LABELS[cell]}({units})"
+    return LayerCount(name, formula, cell_parameter_count(cell, features, units, reset_after))
+
+
+def dense_formula(inputs: int, outputs: int) -> LayerCount:
+    return LayerCount(f"Dense({outputs})", f"{inputs}·{outputs}+{outputs}", dense_parameter_count(inputs, outputs))
+
+
+def embedding_formula(vocabulary: int, dimensions: int) -> LayerCount:
+    count = embedding_parameter_count(vocabulary, dimensions)
+    return LayerCount(f"Embedding({vocabulary}, {dimensions})", f"{vocabulary}·{dimensions}", count)
+
+
+_RECURRENT_CLASSES = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def _layer_count(layer) -> LayerCount | None:
+    """The formula of one Keras layer from its weight shapes; None for a layer without weights."""
+    weights = layer.get_weights()
+    if not weights:
+        return None
+    kind = type(layer).__name__
+    if kind in _RECURRENT_CLASSES:
+        kernel, bias = weights[0], weights[-1]
+        return recurrent_formula(_RECURRENT_CLASSES[kind], kernel.shape[0], layer.units, bias.ndim == 2)
+    if kind == "Dense":
+        return dense_formula(*weights[0].shape)
+    if kind == "Embedding":
+        return embedding_formula(*weights[0].shape)
+    count = int(layer.count_params())  # any other layer: the count without a formula
+    return LayerCount(kind, str(count), count)
+
+
+def layer_counts(model) -> list[LayerCount]:
+    """Every weighted layer of a Keras model with its parameter formula."""
+    return [c for c in (_layer_count(layer) for layer in model.layers) if c is not None]
+
+
+def formula_text(counts: Sequence[LayerCount]) -> str:
+    """'LSTM(80): 4·[80·(1+80)+80] = 26,240 · Dense(1): 80·1+1 = 81 · total 26,321'."""
+    parts = [f"{c.layer}: {c.formula} = {c.count:,}" for c in counts]
+    return " · ".join([*parts, f"total {sum(c.count for c in counts):,}"])
+
+
+# ---------------------------------------------------------------- inspection and files
+
+
+def summary_rows(model) -> list[dict]:
+    """model.summary() as data: one row per layer (name, type, output shape, parameters)."""
+    rows = []
+    for layer in model.layers:
+        try:
+            shape = tuple(layer.output.shape)
+        except (AttributeError, ValueError):  # a layer used more than once has no single output
+            shape = ()
+        rows.append(
+            {
+                "layer": layer.name,
+                "type": type(layer).__name__,
+                "output_shape": "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")",
+                "params": int(layer.count_params()),
+            }
+        )
+    return rows
+
+
+def model_summary(model) -> str:
+    """The whole summary table as plain text (every column, whatever the terminal width)."""
+    rows = summary_rows(model)
+    header = {"layer": "Layer (type)", "output_shape": "Output Shape", "params": "Param #"}
+    cells = [(f"{r['layer']} ({r['type']})", r["output_shape"], f"{r['params']:,}") for r in rows]
+    widths = [max(len(c[i]) for c in [tuple(header.values()), *cells]) for i in range(3)]
+    line = "  ".join("-" * w for w in widths)
+    out = [f'Model: "{model.name}"', line, "  ".join(h.ljust(w) for h, w in zip(header.values(), widths, strict=True))]
+    out.append(line)
+    out += ["  ".join((c[0].ljust(widths[0]), c[1].ljust(widths[1]), c[2].rjust(widths[2]))) for c in cells]
+    total = sum(r["params"] for r in rows)
+    trainable = int(sum(np.prod(v.shape) for v in model.trainable_weights))
+    out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}"]
+    out.append(f"Non-trainable params: {total - trainable:,}")
+    return "\n".join(out)
 
 
 def trainable_variables_text(model) -> str:
@@ -43,9 +155,31 @@ def trainable_variables_text(model) -> str:
     return "\n".join(blocks)
 
 
-def model_bytes(model, name: str = "model") -> bytes:
-    """The model as the bytes of a .keras file."""
+def load_model_bytes(data: bytes):
+    """A keras.Model from the bytes of a .keras file, in safe mode and not compiled.
+
+    Anything that is not a loadable Keras 3 model, or that holds Python code (a Lambda layer), is
+    refused with AppError(BAD_MODEL_FILE) and a sentence; nothing else is ever executed.
+    """
+    import keras
+
+    if not data:
+        raise AppError(ErrorKind.BAD_MODEL_FILE, "The model file is empty.")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{name}.keras"
-        model.save(path)
-        return path.read_bytes()
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        if not zipfile.is_zipfile(path):
+            raise AppError(
+                ErrorKind.BAD_MODEL_FILE, "This is not a .keras model file (a .keras file is a zip archive)."
+            )
+        try:
+            return keras.saving.load_model(path, compile=False, safe_mode=True)
+        except Exception as err:  # any unreadable file is the user's wrong file, said in one sentence
+            raise AppError(ErrorKind.BAD_MODEL_FILE, _load_failure_sentence(err)) from err
+
+
+def _load_failure_sentence(err: Exception) -> str:
+    message = str(err)
+    if "safe_mode" in message or "unsafe" in message.lower():
+        return "This model contains Python code (for example a Lambda layer), so it cannot be loaded safely and is refused."
+    return "This .keras file cannot be loaded as a Keras model: it may be damaged, or not a model saved by Keras 3."

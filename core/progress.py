@@ -46,7 +46,8 @@ class EpochTracker:
         for k, v in clean.items():
             self.history.setdefault(k, []).append(v)
         if self.report is not None:
-            info = EpochInfo(epoch, self.epochs, time.perf_counter() - self.start, clean, self.history, self.stage)
+            history = {k: list(v) for k, v in self.history.items()}  # a snapshot: later epochs do not change it
+            info = EpochInfo(epoch, self.epochs, time.perf_counter() - self.start, clean, history, self.stage)
             self.report(info)
 
 

@@ -1,80 +1,434 @@
-"""One Keras fit wrapper shared by the pages: callbacks, progress, fit time and model choice."""
+"""The one training path: every trained thing in the app comes from `train(spec, config, data)`.
+
+A *spec* says what is trained (`name`, `version`, `prepare`, `build`, `score`); a frozen *config*
+says how. `train` keys the cache by (spec, data fingerprint, config, starting model), runs each
+distinct request once — in a worker process or in this process, decided by `core.worker.pool()`
+alone — and returns a frozen `TrainedModel`: plain data (history, timings, the model as .keras
+bytes, output arrays and JSON-safe meta), stored on disk in one format.
+
+A running training is a `Job` (core.jobs): a caller with the same request attaches to it and follows
+its progress instead of starting again; a training lands in the cache even when nobody waits for it
+any more; `cancel` stops it within one batch.
+
+The loop (`fit`) runs Keras's own `train_step`/`test_step` compiled once, with our batching (a fresh
+shuffle of the training samples every epoch, as `model.fit` does), so the losses are fit's losses
+without fit's per-epoch set-up cost, which dominates on small data (the letter tasks: 5-26 samples).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import importlib
+import json
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
-from core.progress import Reporter, keras_progress_callback
+from core import jobs, worker
+from core.cache import ResultCache, Serializer, make_key
+from core.errors import AppError, ErrorKind
+from core.progress import EpochTracker, Reporter
+
+ShouldStop = Callable[[], bool]  # polled between batches: True stops the training
+
+
+# ---------------------------------------------------------------------------------------------
+# What a spec hands the loop, and what comes back
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """How the loop fits one model (a spec derives it from its config in `prepare`)."""
+
+    epochs: int  # passes over the training samples (early stopping may end sooner)
+    batch_size: int  # samples per update
+    seed: int  # keras.utils.set_random_seed before building, and the shuffle order
+    patience: int | None = None  # stop after this many epochs without a better val_loss; best weights kept
+    keep_start_if_better: bool = False  # keep the untrained start when no epoch beats it on validation
+    shuffle: bool = True  # reshuffle the training samples every epoch (as model.fit does)
+    stateful_sequence: bool = False  # one long sequence per sample: never shuffled, never split into batches
+
+
+@dataclass
+class Prepared:
+    """Arrays for the loop and whatever the spec's `score` needs afterwards."""
+
+    x: Any  # model inputs: an array (samples, ...) or a tuple of arrays for a model with several inputs
+    y: Any  # targets, (samples, ...)
+    plan: FitPlan
+    val: tuple[Any, Any] | None = None  # (x, y) the loop reports as val_loss (and stops early on)
+    extra: dict[str, Any] = field(default_factory=dict)  # evaluation arrays, codecs, frames ...
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What a spec's `score` returns: arrays for the pages and JSON-safe facts."""
+
+    outputs: dict[str, np.ndarray]
+    meta: dict[str, Any]
+
+
+class Spec(Protocol):
+    """What is trained. Implementations are small module-level objects (they travel to workers)."""
+
+    name: str  # cache namespace and label, e.g. "forecast"
+    version: int  # bump when prepare/build/score change, so older cached results are not reused
+
+    def prepare(self, config, data) -> Prepared: ...
+
+    def build(self, config, prepared: Prepared): ...  # a compiled keras.Model
+
+    def score(self, model, prepared: Prepared, config) -> Scored: ...
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedModel:
+    """A trained model as plain data. Treat as read-only (it is shared by every session)."""
+
+    spec: str  # the spec's name
+    key: str  # the cache key of this result
+    config: Any  # the frozen config it was trained with
+    history: dict[str, list[float]]  # per-epoch logs ("loss", "val_loss", metrics ...)
+    seconds: float  # wall time of this training's fit (a continued model: of the continuation)
+    epochs: int  # epochs in `history` (a continued model counts every epoch)
+    chosen_epoch: int  # the epoch whose weights were kept (0: the untrained start)
+    keras_bytes: bytes  # the model as a .keras file
+    outputs: dict[str, np.ndarray]  # the spec's arrays (predictions, weights for NumPy replays ...)
+    meta: dict[str, Any]  # the spec's JSON-safe facts (metrics, texts, notes ...)
+    resumed_at: tuple[int, ...] = ()  # epochs after which training was continued
+    cached: bool = False  # True when this call found it in the cache (memory or disk)
+
+    @functools.cached_property
+    def model(self):
+        """The keras.Model, loaded from the bytes on first use (safe mode)."""
+        from core.models import load_model_bytes
+
+        return load_model_bytes(self.keras_bytes)
+
+    def __getstate__(self) -> dict:  # a loaded model never travels (workers, pickles)
+        return {k: v for k, v in self.__dict__.items() if k != "model"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The loop
 
 
 @dataclass
 class FitOutcome:
-    """What a fit produced besides the trained model."""
-
-    history: dict[str, list[float]]  # per-epoch logs, e.g. {"loss": [...], "val_loss": [...]}
-    seconds: float  # wall time of model.fit only
-    epochs_run: int  # epochs actually run (early stopping may end sooner)
-    chosen_epoch: int  # epoch whose weights the model keeps (0 = the untrained start)
-    notes: list[str] = field(default_factory=list)
+    history: dict[str, list[float]]
+    seconds: float  # wall time of the loop
+    epochs_run: int
+    chosen_epoch: int
 
 
-def fit_model(
+class Cancelled(AppError):
+    """A training stopped on request; `epoch` is the last finished epoch."""
+
+    def __init__(self, epoch: int = 0, epochs: int = 0) -> None:
+        super().__init__(ErrorKind.CANCELLED, f"Training cancelled after epoch {epoch} of {epochs}.")
+        self.epoch, self.epochs = epoch, epochs
+
+    def __reduce__(self):
+        return (type(self), (self.epoch, self.epochs))
+
+
+def _batches(n: int, plan: FitPlan, rng: np.random.Generator):
+    if plan.stateful_sequence:
+        return [np.arange(n)]
+    order = rng.permutation(n) if plan.shuffle else np.arange(n)
+    return [order[s : s + plan.batch_size] for s in range(0, n, plan.batch_size)]
+
+
+def _take(arrays, idx):
+    """Rows `idx` of an array or of each array in a tuple."""
+    return tuple(a[idx] for a in arrays) if isinstance(arrays, tuple) else arrays[idx]
+
+
+def _evaluate(model, test_step, x, y, batch_size: int) -> dict[str, float]:
+    model.reset_metrics()
+    n = len(y)
+    for s in range(0, n, max(batch_size, 1)):
+        idx = np.arange(s, min(n, s + batch_size))
+        test_step((_take(x, idx), y[idx]))
+    return {k: float(v) for k, v in model.get_metrics_result().items()}
+
+
+def fit(
     model,
-    x: np.ndarray,
-    y: np.ndarray,
+    prepared: Prepared,
     *,
-    epochs: int,
-    batch_size: int,
-    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-    patience: int | None = None,
-    keep_start_if_better: bool = False,
     report: Reporter | None = None,
-    stage: str = "",
-    callbacks: list | None = None,
+    should_stop: ShouldStop | None = None,
+    history: dict[str, list[float]] | None = None,
+    epochs_before: int = 0,
 ) -> FitOutcome:
-    """Fit `model`; with `patience`, stop early on val_loss and restore the best weights.
+    """Fit a compiled model on `prepared` like model.fit(shuffle=True, validation_data=val).
 
-    `keep_start_if_better` also scores the untrained start on the validation data and keeps it
-    when no epoch beat it (a zero-initialised residual model then equals its baseline).
+    With `plan.patience`, stop when val_loss has not improved for that many epochs and keep the best
+    epoch's weights; with `plan.keep_start_if_better`, keep the untrained start when no epoch beat it.
+    `history` continues earlier curves (a continued training); `should_stop` is polled per batch.
     """
+    import tensorflow as tf
+
+    plan, x, y, val = prepared.plan, prepared.x, prepared.y, prepared.val
+    train_step = tf.function(model.train_step, jit_compile=False, reduce_retracing=True)
+    test_step = tf.function(model.test_step, jit_compile=False, reduce_retracing=True)
+    rng = np.random.default_rng(plan.seed + epochs_before)  # a continued run shuffles differently
+    tracker = EpochTracker(plan.epochs, report)  # this run's epochs (an honest time left); curves hold all
+    tracker.history = {k: list(v) for k, v in (history or {}).items()}
+    val_batch = max(plan.batch_size, 256)
+    start = None  # (val loss, weights) of the untrained model, when it may be kept
+    if plan.keep_start_if_better and val is not None:
+        start = (_evaluate(model, test_step, *val, val_batch)["loss"], model.get_weights())
+    stopper = _EarlyStopping(plan.patience if val is not None else None)
+    began = time.perf_counter()
+    epoch = 0
+    for epoch in range(1, plan.epochs + 1):
+        model.reset_metrics()
+        for idx in _batches(len(y), plan, rng):
+            if should_stop is not None and should_stop():
+                raise Cancelled(epoch - 1, plan.epochs)
+            train_step((_take(x, idx), y[idx]))
+        logs = {k: float(v) for k, v in model.get_metrics_result().items()}
+        if val is not None:
+            logs |= {f"val_{k}": v for k, v in _evaluate(model, test_step, *val, val_batch).items()}
+        tracker.epoch_done(epoch, logs)
+        if stopper.should_stop(model, epoch, logs):
+            break
+    seconds = time.perf_counter() - began
+    chosen = stopper.restore(model) or epoch
+    if start is not None and start[0] <= min(tracker.history["val_loss"][epochs_before:]):
+        model.set_weights(start[1])  # no epoch beat the untrained start: keep it
+        chosen = 0
+    return FitOutcome(tracker.history, seconds, epochs_before + epoch, epochs_before + chosen if chosen else 0)
+
+
+class _EarlyStopping:
+    """Keras's EarlyStopping(val_loss, patience, restore_best_weights=True), as the loop's helper."""
+
+    def __init__(self, patience: int | None) -> None:
+        self.patience = patience
+        self.best, self.best_epoch, self.best_weights, self.waited = np.inf, 0, None, 0
+
+    def should_stop(self, model, epoch: int, logs: dict[str, float]) -> bool:
+        if self.patience is None:
+            return False
+        if logs["val_loss"] < self.best:
+            self.best, self.best_epoch, self.best_weights, self.waited = logs["val_loss"], epoch, model.get_weights(), 0
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+    def restore(self, model) -> int:
+        """Put the best epoch's weights back; returns that epoch (0: no early stopping)."""
+        if self.best_weights is None:
+            return 0
+        model.set_weights(self.best_weights)
+        return self.best_epoch
+
+
+# ---------------------------------------------------------------------------------------------
+# One training, wherever it runs
+
+
+@dataclass(frozen=True)
+class Start:
+    """A trained model to continue from (its weights, its curves)."""
+
+    key: str
+    keras_bytes: bytes
+    history: dict[str, list[float]]
+    epochs: int
+    resumed_at: tuple[int, ...]
+
+
+def run_spec(
+    spec: Spec,
+    config,
+    data,
+    key: str,
+    start: Start | None = None,
+    *,
+    report: Reporter | None = None,
+    should_stop: ShouldStop | None = None,
+) -> TrainedModel:
+    """Seed, prepare, build (or continue), fit, score and serialise: one training, here."""
     import keras
 
-    cbs = list(callbacks or [])
-    cbs.append(keras_progress_callback(epochs, report, stage))
-    if patience is not None and validation_data is not None:
-        cbs.append(keras.callbacks.EarlyStopping("val_loss", patience=patience, restore_best_weights=True))
-    start_weights = start_loss = None
-    if keep_start_if_better and validation_data is not None:
-        start_weights = model.get_weights()
-        start_loss = _loss_of(model, validation_data, batch_size)
-    began = time.perf_counter()
-    fitted = model.fit(
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        shuffle=True,
-        verbose=0,
-        callbacks=cbs,
+    from core.models import load_model_bytes
+
+    prepared = spec.prepare(config, data)
+    done = start.epochs if start else 0
+    keras.utils.set_random_seed(prepared.plan.seed + done)
+    model = spec.build(config, prepared)
+    if start is not None:  # a fresh optimizer on the old weights (as the course resumes a checkpoint)
+        model.set_weights(load_model_bytes(start.keras_bytes).get_weights())
+    outcome = fit(
+        model,
+        prepared,
+        report=report,
+        should_stop=should_stop,
+        history=start.history if start else None,
+        epochs_before=done,
     )
-    seconds = time.perf_counter() - began
-    history = {k: [float(v) for v in vals] for k, vals in fitted.history.items() if k != "learning_rate"}
-    epochs_run = len(history.get("loss", []))
-    chosen = epochs_run
-    if patience is not None and "val_loss" in history:
-        chosen = int(np.argmin(history["val_loss"])) + 1
-    outcome = FitOutcome(history, seconds, epochs_run, chosen)
-    if start_weights is not None and start_loss <= min(history.get("val_loss", [np.inf])):
-        model.set_weights(start_weights)
-        outcome.chosen_epoch = 0
-        outcome.notes.append("no epoch beat the untrained start on validation: the start was kept")
-    return outcome
+    scored = spec.score(model, prepared, config)
+    return TrainedModel(
+        spec=spec.name,
+        key=key,
+        config=config,
+        history=outcome.history,
+        seconds=outcome.seconds,
+        epochs=outcome.epochs_run,
+        chosen_epoch=outcome.chosen_epoch,
+        keras_bytes=model_bytes(model, spec.name),
+        outputs=scored.outputs,
+        meta=scored.meta,
+        resumed_at=(*start.resumed_at, done) if start else (),
+    )
 
 
-def _loss_of(model, data: tuple[np.ndarray, np.ndarray], batch_size: int) -> float:
-    value = model.evaluate(data[0], data[1], batch_size=batch_size, verbose=0)
-    return float(value[0] if isinstance(value, list) else value)
+def model_bytes(model, name: str = "model") -> bytes:
+    """The model as the bytes of a .keras file (written in a temporary folder: the one place a model is saved)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def fingerprint(data) -> str:
+    """A short stable hash of a spec's data: PriceData (its own fingerprint), arrays, text, None."""
+    if data is None:
+        return "none"
+    if hasattr(data, "fingerprint"):
+        return data.fingerprint()
+    if isinstance(data, str | bytes):
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        return hashlib.sha256(raw).hexdigest()[:16]
+    from core.cache import fingerprint_array
+
+    return fingerprint_array(data)
+
+
+def request_key(spec: Spec, config, data, start: TrainedModel | None = None) -> str:
+    """The cache key of a training request."""
+    return make_key(spec.name, spec.version, fingerprint(data), config, start.key if start else None)
+
+
+def train(
+    spec: Spec,
+    config,
+    data=None,
+    *,
+    report: Reporter | None = None,
+    cancel: ShouldStop | None = None,
+    start: TrainedModel | None = None,
+    use_cache: bool = True,
+) -> TrainedModel:
+    """The trained model of `config` on `data` (from the cache, from a running twin, or trained now).
+
+    `report` receives EpochInfo per epoch in the calling thread (and `report.waiting(ahead)` while
+    every worker is busy); `cancel()` is polled while waiting: True stops the training (AppError
+    CANCELLED). `start` continues a trained model for `config`'s epochs. Errors of the data or
+    settings are AppError with a sentence.
+    """
+    return submit(spec, config, data, start=start, use_cache=use_cache).wait(report, cancel)
+
+
+def submit(spec: Spec, config, data=None, *, start: TrainedModel | None = None, use_cache: bool = True) -> jobs.Job:
+    """The job of a request: finished at once from the cache, the running twin, or a new training
+    (in a worker process or here: core.worker.run decides)."""
+    key = request_key(spec, config, data, start)
+    begin = Start(start.key, start.keras_bytes, start.history, start.epochs, start.resumed_at) if start else None
+
+    def work(job: jobs.Job) -> TrainedModel:
+        return worker.run(run_spec, spec, config, data, key, begin, report=job, cancel=job.cancel_event)
+
+    def lookup() -> TrainedModel | None:
+        found = RESULTS.peek(key)
+        return dataclasses.replace(found, cached=True) if found is not None else None
+
+    if not use_cache:
+        return jobs.submit(key, work, share=False)
+    return jobs.submit(key, work, lookup=lookup, store=lambda result: RESULTS.put(key, result))
+
+
+def cached(spec: Spec, config, data=None, start: TrainedModel | None = None) -> TrainedModel | None:
+    """The cached result of a request (memory, then disk), or None; never trains."""
+    found = RESULTS.peek(request_key(spec, config, data, start))
+    return dataclasses.replace(found, cached=True) if found is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The one disk format: model.keras + outputs.npz + result.json
+
+
+def config_to_json(config) -> dict:
+    """A frozen dataclass config as JSON: its class and its fields."""
+    kind = type(config)
+    return {"class": f"{kind.__module__}:{kind.__qualname__}", "fields": dataclasses.asdict(config)}
+
+
+def config_from_json(record: dict):
+    """The config `config_to_json` wrote: only dataclasses of this app's `core` package are rebuilt,
+    through their own validation (nothing from disk is unpickled or executed)."""
+    module_name, _, name = record["class"].partition(":")
+    if not module_name.startswith("core."):
+        raise ValueError(f"not a configuration of this app: {record['class']!r}")
+    kind = getattr(importlib.import_module(module_name), name)
+    if not dataclasses.is_dataclass(kind):
+        raise ValueError(f"not a configuration class: {record['class']!r}")
+    return kind(**{k: _tuples(v) for k, v in record["fields"].items()})
+
+
+def _tuples(value):
+    """JSON lists back to the tuples a frozen config holds."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def save_trained(result: TrainedModel, folder: Path) -> None:
+    (folder / "model.keras").write_bytes(result.keras_bytes)
+    np.savez(folder / "outputs.npz", **result.outputs)
+    record = {
+        "spec": result.spec,
+        "key": result.key,
+        "config": config_to_json(result.config),
+        "history": result.history,
+        "seconds": result.seconds,
+        "epochs": result.epochs,
+        "chosen_epoch": result.chosen_epoch,
+        "meta": result.meta,
+        "resumed_at": list(result.resumed_at),
+    }
+    (folder / "result.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def load_trained(folder: Path) -> TrainedModel:
+    """A result written by `save_trained` (arrays without pickles, the config rebuilt and validated)."""
+    record = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    with np.load(folder / "outputs.npz", allow_pickle=False) as arrays:
+        outputs = {name: arrays[name] for name in arrays.files}
+    return TrainedModel(
+        spec=record["spec"],
+        key=record["key"],
+        config=config_from_json(record["config"]),
+        history=record["history"],
+        seconds=record["seconds"],
+        epochs=record["epochs"],
+        chosen_epoch=record["chosen_epoch"],
+        keras_bytes=(folder / "model.keras").read_bytes(),
+        outputs=outputs,
+        meta=record["meta"],
+        resumed_at=tuple(record["resumed_at"]),
+    )
+
+
+RESULTS: ResultCache[TrainedModel] = ResultCache(
+    "trained", max_items=48, serializer=Serializer(save_trained, load_trained)
+)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import worker
 from core.compare import (
-    CELL_NAMES,
     LETTER_CELLS,
     LETTER_TASKS,
-    MODES,
     PRICE_CELLS,
     CompareConfig,
     baseline_frame,
@@ -21,21 +18,23 @@ from core.compare import (
     summary_frame,
 )
 from core.figures.compare import loss_figure, metric_bars_figure, predictions_figure
-from ui.common import TrainingProgress, lang, setup_page, user_errors
+from core.models import CELL_LABELS, MODES
+from ui.common import lang, setup_page
 from ui.data_picker import data_picker, target_picker
+from ui.training import training_area, warm_workers
 
 t = setup_page("compare")
-RESULT = "compare.result"
 RESULT_FOR = "compare.result_for"
 
 st.title(t("heading"))
 st.write(t("intro"))
 
-task = st.radio(t("task_label"), ["price", "letters"], format_func=lambda k: t(f"task_{k}"), horizontal=True,
-                key="compare.task")  # fmt: skip
+task = st.radio(
+    t("task_label"), ["price", "letters"], format_func=lambda k: t(f"task_{k}"), horizontal=True, key="compare.task"
+)
 data = column = None
 if task == "price":
-    worker.warm()  # price models train in worker processes: start them while the user picks the data
+    warm_workers()  # models train in worker processes: start them while the user picks the data
     data = data_picker("compare", t)
     if data is None:
         st.info(t("no_data"))
@@ -44,39 +43,43 @@ if task == "price":
 
 left, middle, right = st.columns([2, 1, 1])
 available = PRICE_CELLS if task == "price" else LETTER_CELLS
-cells = left.multiselect(t("cells_label"), available, default=list(available), format_func=CELL_NAMES.get,
-                         key=f"compare.cells.{task}")  # fmt: skip
+cells = left.multiselect(
+    t("cells_label"), available, default=list(available), format_func=CELL_LABELS.get, key=f"compare.cells.{task}"
+)
 seeds = middle.number_input(t("seeds_label"), 1, 10, 3, help=t("seeds_help"), key="compare.seeds")
 if task == "price":
     mode = right.selectbox(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
     letter_task = "L1"
 else:
     mode = "default"
-    letter_task = right.selectbox(t("letter_task_label"), LETTER_TASKS, format_func=lambda k: t(f"letter_task_{k}"),
-                                  key="compare.letter_task")  # fmt: skip
-epochs = middle.number_input(t("epochs_label"), 1, 1000, default_epochs(task, mode), help=t("epochs_help"),
-                             key=f"compare.epochs.{task}.{mode}")  # fmt: skip
+    letter_task = right.selectbox(
+        t("letter_task_label"), LETTER_TASKS, format_func=lambda k: t(f"letter_task_{k}"), key="compare.letter_task"
+    )
+epochs = middle.number_input(
+    t("epochs_label"), 1, 1000, default_epochs(task, mode), help=t("epochs_help"), key=f"compare.epochs.{task}.{mode}"
+)
 if not cells:
     st.stop()
-config = CompareConfig(task=task, cells=tuple(cells), seeds=int(seeds), mode=mode, epochs=int(epochs),
-                       letter_task=letter_task, column=column)  # fmt: skip
+config = CompareConfig(
+    task=task,
+    cells=tuple(cells),
+    seeds=int(seeds),
+    mode=mode,
+    epochs=int(epochs),
+    letter_task=letter_task,
+    column=column,
+)
 st.caption(t("plan", n=config.n_models, cells=len(cells), seeds=config.seeds))
 if task == "price" and mode == "course":
     st.warning(t("course_slow"), icon="⏱️")
 
 settings = (config, data.fingerprint() if data is not None else None)  # what a result was computed for
-if st.button(t("run_button"), type="primary", key="compare.run"):
-    holder = st.empty()  # the live bar and curve while training; one line once done
-    with user_errors():
-        with holder.container():
-            progress = TrainingProgress(t("progress_label"), curves=("loss", "val_loss"))
-            result = run_comparison(config, data, report=progress, lang=lang(), isolate=True)
-        holder.caption(t("done", n=len(result.runs), seconds=f"{result.wall_seconds:.1f}", trained=result.trained,
-                         cached=result.cached))  # fmt: skip
-        st.session_state[RESULT] = result
-        st.session_state[RESULT_FOR] = settings
-
-result = st.session_state.get(RESULT)
+pressed = st.button(t("run_button"), type="primary", key="compare.run")
+work = lambda report: run_comparison(config, data, report=report, lang=lang())  # noqa: E731
+done = lambda r: t("done", n=len(r.runs), seconds=f"{r.wall_seconds:.1f}", trained=r.trained, cached=r.cached)  # noqa: E731
+result = training_area("compare", pressed, work, t("progress_label"), done=done)
+if pressed and result is not None and result.config == config:
+    st.session_state[RESULT_FOR] = settings
 if result is None:
     st.stop()
 
@@ -88,8 +91,14 @@ st.markdown("\n".join(f"- {s}" for s in sentences(result, lang())))
 st.subheader(t("table_heading"))
 table = summary_frame(result, lang())
 st.dataframe(table, hide_index=True, width="stretch", key="compare.table")
-st.download_button(t("download"), table.to_csv(index=False).encode("utf-8"), "comparison.csv", "text/csv",
-                   key="compare.download", on_click="ignore")  # fmt: skip
+st.download_button(
+    t("download"),
+    table.to_csv(index=False).encode("utf-8"),
+    "comparison.csv",
+    "text/csv",
+    key="compare.download",
+    on_click="ignore",
+)
 labels = {k: t(f"axis_{k}") for k in ("date", "price", "epoch")} | {"loss_axis": t("axis_loss"), "real": t("real")}
 val_key = "curve_test_loss" if result.config.task == "price" and result.config.mode == "course" else "curve_val_loss"
 labels |= {"loss": t("curve_loss"), "val_loss": t(val_key)}

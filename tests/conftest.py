@@ -14,6 +14,9 @@ SHARED_CSV = ROOT.parent / "shared" / "data" / "SH600519.csv"
 # Every test run gets its own empty results cache, so tests never read an earlier run's results.
 os.environ["RNNLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnlab-test-cache-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Unit tests and AppTests train in the test process (one at a time, deterministic, no worker start-up);
+# the worker pool has its own tests, and browser journeys start a server with the app's real default.
+os.environ.setdefault("RNNLAB_TRAIN_WORKERS", "0")
 
 
 @pytest.fixture(scope="session")

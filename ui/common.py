@@ -1,10 +1,9 @@
-"""Page setup, language, user-facing errors and live training progress, shared by every page."""
+"""Page setup, language and user-facing errors, shared by every page."""
 
 from __future__ import annotations
 
 import functools
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -13,7 +12,6 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from core.errors import AppError
 from core.i18n import LANGUAGES, text
-from core.progress import EpochInfo
 
 LANG_KEY = "ui.lang"
 # (script, text page whose `title` is the link label, icon): the sidebar navigation, in order
@@ -65,8 +63,8 @@ def lang() -> str:
 
 
 def show_error(err: AppError) -> None:
-    """An AppError as the sentence a user reads (never a traceback)."""
-    st.error(err.sentence, icon="⚠️")
+    """The one way a page shows a user error: the sentence, as text (never markup, never a traceback)."""
+    st.error(plain(err.sentence), icon="⚠️")
 
 
 @contextmanager
@@ -78,50 +76,13 @@ def user_errors() -> Iterator[None]:
         show_error(err)
 
 
-class TrainingProgress:
-    """A reporter for core training: a progress bar with time left and the loss curves growing."""
+def resend_on_language_change(key: str) -> None:
+    """Re-send a keyed choice whose labels were just translated.
 
-    def __init__(
-        self, label: str = "Training", curves: tuple[str, ...] = ("loss", "val_loss"), names: dict | None = None
-    ):
-        self.label = label
-        self.curves = curves  # history keys drawn live
-        self.names = names or {}  # display names, e.g. {"val_loss": "test loss"}
-        self.lang = lang()
-        self.bar = st.progress(0.0, text=text("common", "progress_starting", self.lang, label=label))
-        self.chart = st.empty()
-        self._last_draw = 0.0
-
-    def __call__(self, info: EpochInfo) -> None:
-        stage = f"{info.stage} · " if info.stage else ""
-        self.bar.progress(
-            info.fraction,
-            text=text(
-                "common",
-                "progress_epoch",
-                self.lang,
-                stage=stage,
-                label=self.label,
-                epoch=info.epoch,
-                epochs=info.epochs,
-                seconds=f"{info.seconds_left:.0f}",
-            ),  # fmt: skip
-        )
-        now = time.perf_counter()
-        if now - self._last_draw > 0.4 or info.epoch == info.epochs:  # redraw at most ~2x a second
-            self._last_draw = now
-            series = {self.names.get(k, k): v for k, v in info.history.items() if k in self.curves}
-            if series and info.epoch >= 2:  # one point makes no curve (and a degenerate epoch axis)
-                import pandas as pd  # here, not at the top: the home page's cold start does without it
-
-                frame = pd.DataFrame(series)
-                frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
-                self.chart.line_chart(frame, height=220)
-
-    def waiting(self, ahead: int) -> None:
-        """Every training process is busy: say so (and how many trainings wait before this one)."""
-        key = "progress_waiting" if ahead else "progress_waiting_next"
-        self.bar.progress(0.0, text=text("common", key, self.lang, label=self.label, ahead=ahead))
-
-    def done(self, message: str = "") -> None:
-        self.bar.progress(1.0, text=message or f"{self.label}: done")
+    Streamlit 1.67's browser side matches a radio's choice by its label: after a language switch it
+    shows no option selected although the value is kept. Setting the state again re-sends it.
+    """
+    seen = f"{key}.lang"
+    if st.session_state.get(seen) != lang() and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[seen] = lang()

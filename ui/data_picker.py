@@ -1,8 +1,9 @@
 """The shared data picker: an embedded series, an uploaded CSV or a downloaded ticker.
 
-Every page that needs prices calls `data_picker(page)` then `target_picker(page, data)`. Widget
-keys are prefixed by the page ("forecast.data_source", ...). Every AppError appears as st.error
-with its sentence, and the picker returns None; text from files is shown as text, never markup.
+There is ONE chosen series and target per browser session: every page's picker reads and writes the
+same session keys ("data.*", kept across pages with `persist_state="session"`), so a series chosen
+or uploaded on one page is the series of every page, and each page can still change it. Every
+AppError appears as its sentence and the picker returns None; text from files is shown as text.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from core.datasets import DEFAULT_DATASET, dataset_info, list_datasets, load_dat
 from core.errors import AppError, ErrorKind
 from core.i18n import text
 from core.prices import PriceData, default_target, find_tickers, read_prices
-from ui.common import lang, plain
+from ui.common import lang, plain, resend_on_language_change, show_error
 
 MODES = ("embedded", "upload", "ticker")
+SOURCE, DATASET, TARGET = "data.data_source", "data.dataset", "data.target"
+UPLOAD = "data.uploaded_file"  # (file name, bytes) of the last uploaded file (a file uploader cannot persist)
+FETCHED = "data.fetched"  # ((ticker, start, end), PriceData) of the last download
 
 
 def _texts(t: Callable[..., str] | None) -> Callable[..., str]:
@@ -29,10 +33,6 @@ def _texts(t: Callable[..., str] | None) -> Callable[..., str]:
         return found if found != key else text("data", key, lang(), **values)
 
     return get
-
-
-def show_app_error(err: AppError) -> None:
-    st.error(plain(err.sentence), icon="⚠️")
 
 
 # ----------------------------------------------------------------------------- cached parsing
@@ -56,31 +56,23 @@ def _tickers(raw: bytes) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------- the picker
 
 
-def _resend_on_language_change(key: str) -> None:
-    """Re-send a keyed choice whose labels were just translated.
-
-    Streamlit 1.67's browser side matches a radio's choice by its label: after a language switch it
-    shows no option selected although the value is kept. Setting the state again re-sends it.
-    """
-    seen = f"{key}.lang"
-    if st.session_state.get(seen) != lang() and key in st.session_state:
-        st.session_state[key] = st.session_state[key]
-    st.session_state[seen] = lang()
-
-
 def data_picker(page: str, t: Callable[..., str] | None = None) -> PriceData | None:
-    """Choose a series; show its cleaning report, rows and dates. None (after st.error) when unusable."""
+    """The session's series: choose or change it; shows its cleaning report. None (after a message) if unusable."""
     tt = _texts(t)
-    _resend_on_language_change(f"{page}.data_source")
+    resend_on_language_change(SOURCE)
     mode = st.radio(
-        tt("picker_source"), MODES, format_func=lambda m: tt(f"picker_mode_{m}"), horizontal=True,
-        key=f"{page}.data_source",
-    )  # fmt: skip
+        tt("picker_source"),
+        MODES,
+        format_func=lambda m: tt(f"picker_mode_{m}"),
+        horizontal=True,
+        key=SOURCE,
+        persist_state="session",
+    )
     pick = {"embedded": _pick_embedded, "upload": _pick_upload, "ticker": _pick_ticker}[mode]
     try:
         data = pick(page, tt)
     except AppError as err:
-        show_app_error(err)
+        show_error(err)
         return None
     if data is not None:
         _describe(data, tt)
@@ -89,54 +81,69 @@ def data_picker(page: str, t: Callable[..., str] | None = None) -> PriceData | N
 
 def _pick_embedded(page: str, tt) -> PriceData:
     infos = {i.name: i for i in list_datasets()}
-    names = list(infos)
+    st.session_state.setdefault(DATASET, DEFAULT_DATASET)
     name = st.selectbox(
-        tt("picker_embedded"), names, index=names.index(DEFAULT_DATASET), format_func=lambda n: infos[n].label,
-        key=f"{page}.dataset",
-    )  # fmt: skip
-    info = dataset_info(name)
-    st.caption(info.description)
-    return _embedded(info.name)
+        tt("picker_embedded"), list(infos), format_func=lambda n: infos[n].label, key=DATASET, persist_state="session"
+    )
+    st.caption(tt(f"dataset_{name}") if tt(f"dataset_{name}") != f"dataset_{name}" else dataset_info(name).description)
+    return _embedded(name)
 
 
 def _pick_upload(page: str, tt) -> PriceData | None:
-    uploaded = st.file_uploader(tt("picker_upload"), key=f"{page}.upload")
-    if uploaded is None:
+    stored = st.session_state.get(UPLOAD)
+    label = tt("picker_upload_other") if stored else tt("picker_upload")
+    uploaded = st.file_uploader(label, key=f"{page}.upload")
+    if uploaded is not None and (stored is None or stored[1] != uploaded.getvalue()):
+        stored = (uploaded.name, uploaded.getvalue())
+        st.session_state[UPLOAD] = stored
+    if stored is None:
         st.info(tt("picker_upload_hint"))
         return None
-    raw = uploaded.getvalue()
+    name, raw = stored
     tickers = _tickers(raw)
     ticker = None
     if len(tickers) > 1:
         ticker = st.selectbox(
-            tt("picker_ticker_choice"), tickers, index=None, placeholder=tt("picker_ticker_placeholder"),
-            key=f"{page}.file_ticker",
-        )  # fmt: skip
-        if ticker not in tickers:
-            ticker = None  # a stale choice from another file: raises TICKER_NOT_CHOSEN below
-    return _uploaded(raw, ticker, uploaded.name)
+            tt("picker_ticker_choice"),
+            tickers,
+            index=None,
+            placeholder=tt("picker_ticker_placeholder"),
+            key="data.file_ticker",
+            persist_state="session",
+        )
+        if ticker not in tickers:  # a question, not an error: the file holds several series
+            st.info(tt("picker_ticker_question", n=len(tickers), names=", ".join(plain(t) for t in tickers)))
+            return None
+    return _uploaded(raw, ticker, name)
 
 
 def _pick_ticker(page: str, tt) -> PriceData | None:
     from core.yahoo import fetch_prices  # yfinance is imported only on this path
 
     left, mid, right = st.columns([2, 1, 1])
-    symbol = left.text_input(
-        tt("picker_yf_ticker"), key=f"{page}.yf_ticker", help=tt("picker_yf_ticker_help"), max_chars=20
-    )
     first, today = date(1970, 1, 1), date.today()
-    start = mid.date_input(
-        tt("picker_yf_start"), value=date(2015, 1, 1), min_value=first, max_value=today, key=f"{page}.yf_start"
+    st.session_state.setdefault("data.yf_start", date(2015, 1, 1))
+    st.session_state.setdefault("data.yf_end", today)
+    symbol = left.text_input(
+        tt("picker_yf_ticker"),
+        key="data.yf_ticker",
+        help=tt("picker_yf_ticker_help"),
+        max_chars=20,
+        persist_state="session",
     )
-    end = right.date_input(tt("picker_yf_end"), value=today, min_value=first, max_value=today, key=f"{page}.yf_end")
+    start = mid.date_input(
+        tt("picker_yf_start"), min_value=first, max_value=today, key="data.yf_start", persist_state="session"
+    )
+    end = right.date_input(
+        tt("picker_yf_end"), min_value=first, max_value=today, key="data.yf_end", persist_state="session"
+    )
     request = (symbol.strip().upper(), start, end)
-    stored_key = f"{page}.fetched"
-    if st.button(tt("picker_yf_button"), key=f"{page}.yf_go", type="primary"):
-        st.session_state.pop(stored_key, None)
+    if st.button(tt("picker_yf_button"), key="data.yf_go", type="primary"):
+        st.session_state.pop(FETCHED, None)
         if not request[0]:
-            raise AppError(ErrorKind.UNKNOWN_TICKER, "Type a ticker such as AAPL or 600519.SS.")
-        st.session_state[stored_key] = (request, fetch_prices(*request))
-    stored = st.session_state.get(stored_key)
+            raise AppError(ErrorKind.UNKNOWN_TICKER, tt("picker_yf_empty"))
+        st.session_state[FETCHED] = (request, fetch_prices(*request))
+    stored = st.session_state.get(FETCHED)
     if stored is None:
         st.info(tt("picker_yf_hint"))
         return None
@@ -145,27 +152,57 @@ def _pick_ticker(page: str, tt) -> PriceData | None:
     return stored[1]
 
 
+def current_series() -> PriceData | None:
+    """The session's chosen series without drawing the picker; None when it still needs a choice."""
+    mode = st.session_state.get(SOURCE, "embedded")
+    try:
+        if mode == "embedded":
+            return _embedded(st.session_state.get(DATASET, DEFAULT_DATASET))
+        if mode == "upload":
+            stored = st.session_state.get(UPLOAD)
+            return _uploaded(stored[1], st.session_state.get("data.file_ticker"), stored[0]) if stored else None
+        stored = st.session_state.get(FETCHED)
+        return stored[1] if stored else None
+    except AppError:  # the data page says what is wrong with it
+        return None
+
+
+def current_target(data: PriceData, default: str = "open") -> str:
+    """The session's target column if this series has it, else the series' default target."""
+    chosen = st.session_state.get(TARGET)
+    return chosen if chosen in data.columns else default_target(data, default)
+
+
 def _describe(data: PriceData, tt) -> None:
     """One line for what was picked and one for what was cleaned."""
     summary = tt(
-        "picker_summary", source=plain(data.source), rows=f"{len(data.frame):,}",
-        start=f"{data.start:%Y-%m-%d}", end=f"{data.end:%Y-%m-%d}",
-    )  # fmt: skip
+        "picker_summary",
+        source=plain(source_label(data, tt)),
+        rows=f"{len(data.frame):,}",
+        start=f"{data.start:%Y-%m-%d}",
+        end=f"{data.end:%Y-%m-%d}",
+    )
     st.caption(summary)
     st.caption(tt("picker_report", report=plain(data.report_in(lang()))))
 
 
+def source_label(data: PriceData, tt=None) -> str:
+    """'embedded: IBM' / 'upload: x.csv' / 'yfinance: MSFT' in the user's language."""
+    tt = tt or _texts(None)
+    kind, _, name = data.source.partition(": ")
+    label = tt(f"source_{kind}")
+    return f"{label}: {name}" if label != f"source_{kind}" else data.source
+
+
 def target_picker(page: str, data: PriceData, default: str = "open", t: Callable[..., str] | None = None) -> str:
-    """Choose the target column among the numeric columns (canonical first)."""
+    """The session's target column among the series' numeric columns (one value for every page)."""
     tt = _texts(t)
     options = data.columns
-    key = f"{page}.target"
-    if st.session_state.get(key) not in options:
-        st.session_state.pop(key, None)  # the column of a previous series: start from the default
+    if st.session_state.get(TARGET) not in options:  # the column of another series: the default instead
+        st.session_state[TARGET] = default_target(data, default)
     choice = st.selectbox(
-        tt("picker_target"), options, index=options.index(default_target(data, default)), key=key,
-        help=tt("picker_target_help"),
-    )  # fmt: skip
+        tt("picker_target"), options, key=TARGET, help=tt("picker_target_help"), persist_state="session"
+    )
     if data.text_columns:
         st.caption(tt("picker_text_columns", names=", ".join(plain(c) for c in data.text_columns)))
     return choice

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace, target: str):
     """The mode's settings with every given flag applied on top."""
-    from core.forecast import ForecastConfig, eval_after_for
+    from core.forecast import ForecastConfig
 
     changes = {name: getattr(args, name) for name in SETTINGS if getattr(args, name, None) is not None}
     if "units" in changes:
@@ -42,12 +42,9 @@ def config_from_args(args: argparse.Namespace, target: str):
         if changes["layers"] is None:
             del changes["layers"]
     elif "layers" in changes:  # more or fewer layers: repeat the first layer's units
-        base = ForecastConfig.course(args.cell) if args.mode == "course" else ForecastConfig.default(args.cell)
+        base = ForecastConfig.for_mode(args.mode, args.cell)
         changes["units"] = (base.units + (base.units[-1],) * changes["layers"])[: changes["layers"]]
-    if "test_size" in changes:
-        changes["eval_after"] = eval_after_for(changes["test_size"])
-    factory = ForecastConfig.course if args.mode == "course" else ForecastConfig.default
-    return factory(args.cell, target=target, **changes)
+    return ForecastConfig.for_mode(args.mode, args.cell, target=target, **changes)
 
 
 def run(args: argparse.Namespace) -> dict:

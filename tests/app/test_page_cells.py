@@ -144,37 +144,30 @@ def test_first_view_does_not_import_tensorflow(root):
     assert out.stdout.strip().splitlines()[-1] == "False False"
 
 
-@pytest.fixture(scope="module")
-def stock_result():
-    """A tiny two-layer GRU trained by the forecasting page's own code on the last rows of IBM."""
+def test_stock_model_of_the_chosen_series_through_the_training_path(app, isolated_cache):
+    """The stock view asks the one training path for a forecaster of the session's series: from the
+    cache at once when it was trained before, else with its own Train button; replayed in NumPy."""
     from core.datasets import load_dataset
     from core.forecast import ForecastConfig, run_forecast
-    from core.prices import PriceData
+    from ui.views.cells import stock_trace
 
-    data = load_dataset("IBM")
-    small = PriceData(data.frame.iloc[-450:].copy(), data.report, "test: last 450 rows")
-    config = ForecastConfig.course(
-        "gru", window=12, test_size=100, eval_after=20, epochs=1, units=(6, 5), batch_size=64
-    )
-    return run_forecast(small, config, use_cache=False)
-
-
-def test_stock_model_from_the_forecasting_page(app, stock_result):
     at = app.run()
     at.radio(key="cells.source").set_value("stock").run()
-    assert "No stock model yet" in at.info[0].value
-    at.session_state["forecast.result"] = stock_result
-    at.run()
-    assert not at.exception
-    layer = at.radio(key="cells.stock_layer")
-    assert layer.options == ["1: GRU(6)", "2: GRU(5)"]
-    assert at.slider(key="cells.step").max == 12 and "z_t &=" in latex(at)
-    layer.set_value(1).run()
+    assert not at.exception and at.button(key="cells.stock_train")  # nothing trained yet: a button
+    assert any("IBM" in c.value and "open" in c.value for c in at.caption)
+    at.radio(key="cells.stock_cell").set_value("rnn").run()
+    at.button(key="cells.stock_train").click().run()
+    assert not at.exception and at.radio(key="cells.stock_layer").options == ["1: SimpleRNN(32)"]
     at.button(key="cells.next").click().run()
     assert not at.exception and at.slider(key="cells.step").value == 2
-    stack = at.session_state["cells.stock"][1]
-    window = stock_result.codec.features(stock_result.tail)[-12:]
-    assert cell_models.stack_replay_difference(stock_result.model, window) <= 1e-5
-    keras_out = float(stock_result.model.predict(window[None].astype("float32"), verbose=0).ravel()[0])
+
+    trained = run_forecast(load_dataset("IBM"), ForecastConfig.default("gru", target="open", units=(6, 5), layers=2))
+    assert not trained.cached
+    at.radio(key="cells.stock_cell").set_value("gru").run()  # the page's own config differs: a button again
+    assert at.button(key="cells.stock_train")
+    stack = stock_trace(trained)  # what the page draws for a two-layer model, from the stored weights
+    window = trained.codec.features(trained.tail)[-trained.config.window :]
+    assert cell_models.stack_replay_difference(trained.model, window) <= 1e-5
+    keras_out = float(trained.model.predict(window[None].astype("float32"), verbose=0).ravel()[0])
     assert abs(stack.output["y"][0] - keras_out) <= 1e-5
-    assert f"{stack.output['y'][0]:.4f}" in latex(at)
+    assert [layer.cell for layer in stack.layers] == ["gru", "gru"]

@@ -14,11 +14,9 @@ PAGE = ("pages", "5_Architecture_comparison.py")
 @pytest.fixture(autouse=True)
 def empty_memory_caches():
     """Each test starts with empty in-memory caches (the disk cache is isolated per test already)."""
-    from core.forecast import FORECAST_CACHE
-    from core.letters import LETTERS_CACHE
+    from core.training import RESULTS
 
-    FORECAST_CACHE.clear_memory()
-    LETTERS_CACHE.clear_memory()
+    RESULTS.clear_memory()
 
 
 @pytest.fixture

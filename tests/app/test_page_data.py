@@ -76,7 +76,8 @@ def test_bad_then_good_upload(at):
 
 def test_long_file_asks_for_a_ticker_then_reads_it(at):
     upload(at, "long.csv", LONG)
-    assert at.error[0].value.replace("\\", "") == "The file holds 2 tickers (AAA, BBB): choose one."
+    assert not at.error  # a question, not an error
+    assert at.info[0].value.replace("\\", "") == "This file holds 2 tickers (AAA, BBB): which one should the pages use?"
     at.selectbox(key="data.file_ticker").set_value("BBB").run()
     assert not at.error
     assert metrics(at)["Rows"] == "2"

@@ -75,23 +75,24 @@ def test_train_tiny_model_shows_baseline_rows_and_verdicts(app):
 def test_bad_units_give_a_sentence(app):
     app.text_input(key="forecast.units").input("8, x")
     app.button(key="forecast.train").click().run()
-    assert any("not valid" in e.value for e in app.error)
+    assert any("Units per layer must be whole numbers" in e.value for e in app.error)
     assert "forecast.result" not in app.session_state  # nothing trained
 
 
 def test_default_form_asks_for_what_warm_trains(app):
     """Train on arrival's defaults hits the key `python -m core warm` fills (no retraining in class)."""
-    from core.cache import make_key
+    from core import jobs
     from core.datasets import DEFAULT_DATASET, load_dataset
-    from core.forecast import FORECAST_CACHE, ForecastConfig, run_forecast
+    from core.forecast import FORECAST, ForecastConfig, run_forecast
+    from core.training import RESULTS, request_key
 
     data = load_dataset(DEFAULT_DATASET)
     tiny = run_forecast(data, ForecastConfig.default("lstm", window=5, epochs=1, units=4), use_cache=False)
     warmed = ForecastConfig.default("lstm", target="open")  # what core.forecast.warm() trains first
-    FORECAST_CACHE.put(make_key("forecast", data.fingerprint(), warmed), tiny)
-    computed = FORECAST_CACHE.computed
+    RESULTS.put(request_key(FORECAST, warmed, data), tiny.trained)
+    started = jobs.trainings_started
     app.button(key="forecast.train").click().run()
     assert not app.exception
     shown = app.session_state["forecast.result"]
-    assert shown.cached and FORECAST_CACHE.computed == computed
+    assert shown.cached and jobs.trainings_started == started
     assert shown.metrics.equals(tiny.metrics)

@@ -16,7 +16,7 @@ def app(root, isolated_cache) -> AppTest:
 def test_first_visit_trains_nothing(app):
     assert not app.exception
     assert "letters.result" not in app.session_state
-    assert app.radio(key="letters.task.en").value == "L1"
+    assert app.radio(key="letters.task").value == "L1"
     assert any("Train" in i.value for i in app.info)
 
 
@@ -39,10 +39,13 @@ def test_wrong_letter_and_invalid_alphabet_give_sentences(app):
     app.button(key="letters.train").click().run()
     app.text_input(key="letters.text").input("z").run()
     assert any("'z' is not in the alphabet" in e.value for e in app.error)
-    app.radio(key="letters.alphabet_mode.en").set_value("typed").run()
+    app.radio(key="letters.alphabet_mode").set_value("typed").run()
     app.text_input(key="letters.alphabet_typed").input("abca").run()
     assert any("repeats 'a'" in e.value for e in app.error)
-    assert app.button(key="letters.train").disabled
+    trained = app.session_state["letters.result"]
+    app.button(key="letters.train").click().run()  # Train answers: the same sentence, nothing trained
+    assert any("repeats 'a'" in e.value for e in app.error)
+    assert app.session_state["letters.result"] is trained
 
 
 def test_keep_going_generates(app):
@@ -71,9 +74,9 @@ def test_free_configuration_and_reset(app):
     app.button(key="letters.reset").click().run()
     assert app.number_input(key="letters.units").value == 3
     assert not any("free configuration" in c.value for c in app.caption)
-    app.radio(key="letters.task.en").set_value("L4").run()
+    app.radio(key="letters.task").set_value("L4").run()
     assert app.number_input(key="letters.units").value == 10
-    assert app.radio(key="letters.alphabet_mode.en").value == "az"
+    assert app.radio(key="letters.alphabet_mode").value == "az"
 
 
 def test_chinese_text(app):
@@ -83,7 +86,7 @@ def test_chinese_text(app):
 
 
 def test_another_seed_below_100_percent_says_so_and_why(app):
-    app.radio(key="letters.task.en").set_value("L2").run()
+    app.radio(key="letters.task").set_value("L2").run()
     app.number_input(key="letters.seed").set_value(1).run()
     app.button(key="letters.train").click().run()
     assert app.session_state["letters.result"].accuracy == 0.8

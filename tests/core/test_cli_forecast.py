@@ -56,4 +56,4 @@ def test_bad_input_exits_2_with_one_line(root, tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error [")
     result = cli(root, "--dataset", "IBM", "--window", "0", cache_dir=tmp_path)
-    assert result.returncode == 2 and "window" in result.stderr
+    assert result.returncode == 2 and "Window must be from 1 to 500" in result.stderr

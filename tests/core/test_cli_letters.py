@@ -46,7 +46,4 @@ def test_bad_arguments_exit_2_with_one_sentence(tmp_path):
     assert out.returncode == 2 and "invalid choice" in out.stderr.strip().splitlines()[-1]
     out = cli(tmp_path, "--task", "L1", "--epochs", "0", "--json")
     assert out.returncode == 2
-    assert (
-        out.stderr.strip().splitlines()[-1]
-        == "error [bad_setting]: Epochs must be a whole number from 1 to 5000 (got 0)."
-    )
+    assert out.stderr.strip().splitlines()[-1] == "error [bad_setting]: Epochs must be from 1 to 5000 (got 0)."

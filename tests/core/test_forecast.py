@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core import jobs
 from core.errors import AppError, ErrorKind
 from core.forecast import (
-    FORECAST_CACHE,
     FUTURE_DAYS,
     Codec,
     ForecastConfig,
-    _predict_future,
     build_model,
     forecast_future,
     forecast_table,
@@ -22,6 +21,7 @@ from core.forecast import (
     run_forecast,
 )
 from core.prices import PriceData, read_prices
+from core.training import RESULTS
 
 TINY = dict(window=10, test_size=100, eval_after=20, epochs=3, units=8, batch_size=64)
 
@@ -110,20 +110,23 @@ def test_default_weights_do_not_depend_on_test_rows(small):
 def test_cache_hit_returns_the_same_numbers_without_training(small):
     config = ForecastConfig.default("rnn", **TINY | dict(seed=11))
     first = run_forecast(small, config)
-    computed = FORECAST_CACHE.computed
+    started = jobs.trainings_started
     again = run_forecast(small, config)
-    assert (first.cached, again.cached, FORECAST_CACHE.computed) == (False, True, computed)
+    assert (first.cached, again.cached, jobs.trainings_started) == (False, True, started)
     pd.testing.assert_frame_equal(first.metrics, again.metrics)
-    FORECAST_CACHE.clear_memory()  # a restart: the result comes back from disk
+    RESULTS.clear_memory()  # a restart: the result comes back from disk
     loaded = run_forecast(small, config)
-    assert loaded.cached and FORECAST_CACHE.computed == computed
+    assert loaded.cached and jobs.trainings_started == started and loaded.config == config
     pd.testing.assert_frame_equal(first.metrics, loaded.metrics)
     np.testing.assert_allclose(first.predictions, loaded.predictions)
     assert loaded.eval_dates.equals(first.eval_dates) and loaded.codec == first.codec
     np.testing.assert_allclose(forecast_future(loaded, 3).to_numpy(), forecast_future(first, 3).to_numpy(), rtol=1e-6)
-    assert loaded._model is None  # a disk hit reads no model until one is asked for
+    assert "model" not in loaded.trained.__dict__  # a disk hit reads no model until one is asked for
     assert (loaded.summary_text, loaded.weights_text, loaded.keras_bytes) == (
-        first.summary_text, first.weights_text, first.keras_bytes)  # fmt: skip
+        first.summary_text,
+        first.weights_text,
+        first.keras_bytes,
+    )
     assert loaded.layer_counts == first.layer_counts and loaded.future.equals(first.future)
     x = np.linspace(-1, 1, int(np.prod(first.model.input_shape[1:]))).reshape((1, *first.model.input_shape[1:]))
     np.testing.assert_allclose(loaded.model.predict(x, verbose=0), first.model.predict(x, verbose=0), rtol=1e-6)
@@ -137,10 +140,9 @@ def test_future_forecast_covers_the_next_business_days(small):
     last_close = small.frame["close"].iloc[-1]
     assert np.all(np.abs(future.to_numpy() / last_close - 1) < 0.2)
     # the page reads the path computed with the training; running the model again gives the same days
-    longer = _predict_future(result, FUTURE_DAYS + 2)
+    longer = forecast_future(result, FUTURE_DAYS + 2)
     np.testing.assert_allclose(future.to_numpy(), longer.to_numpy()[:5], rtol=1e-6)
     np.testing.assert_allclose(result.future.to_numpy(), longer.to_numpy()[:FUTURE_DAYS], rtol=1e-6)
-    assert forecast_future(result, FUTURE_DAYS + 2).equals(longer)
 
 
 def test_table_names_the_model_and_every_baseline(small):
@@ -172,7 +174,7 @@ def test_missing_target_is_a_user_error(small):
 
 
 def test_close_target_uses_persistence_as_its_anchor(small):
-    codec = Codec.fit(small.frame, ForecastConfig.default("rnn", **TINY | dict(target="close")), 350)
+    codec = Codec.fit(small.frame, "default", "close", 350)
     assert codec.anchor == "close" and codec.target == "close"
 
 

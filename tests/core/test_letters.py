@@ -10,6 +10,8 @@ import pytest
 
 from core import letters as L
 from core.errors import AppError, ErrorKind
+from core.scripts import letters_script
+from core.training import RESULTS, model_bytes
 
 # ---------------------------------------------------------------- datasets and encodings
 
@@ -72,13 +74,13 @@ def test_course_settings_are_the_spec():
         ({"alphabet": "ab*c_"}, "only letters and digits; '\\*', '_' is neither"),
         ({"alphabet": "x" * 65}, "at most 64"),
         ({"alphabet": "abc", "input_len": 3}, "needs at least 4 distinct letters, but the alphabet 'abc' has only 3"),
-        ({"input_len": 0}, "Input length must be a whole number from 1 to 8"),
-        ({"input_len": 9, "alphabet": L.ALPHABET_26}, "Input length must be a whole number from 1 to 8"),
-        ({"encoding": "binary"}, "unknown encoding"),
-        ({"cell": "transformer"}, "unknown cell"),
+        ({"input_len": 0}, "Input length must be from 1 to 8"),
+        ({"input_len": 9, "alphabet": L.ALPHABET_26}, "Input length must be from 1 to 8"),
+        ({"encoding": "binary"}, "Unknown encoding"),
+        ({"cell": "transformer"}, "Unknown cell"),
         ({"units": 0}, "Units must be"),
-        ({"learning_rate": 0.0}, "learning rate"),
-        ({"task": "L9"}, "unknown task"),
+        ({"learning_rate": 0.0}, "Learning rate must be from 0.0001 to 1.0"),
+        ({"task": "L9"}, "Unknown task"),
     ],
 )
 def test_invalid_settings_name_the_problem(changes, message):
@@ -102,7 +104,7 @@ def test_builder_layers_and_parameter_counts():
 
 
 def test_all_four_course_tasks_reach_100_percent_with_seed_7(isolated_cache):
-    L.LETTERS_CACHE.clear_memory()  # the in-memory part is shared by the whole test run
+    RESULTS.clear_memory()  # the in-memory part is shared by the whole test run
     assert L.warm() == dict.fromkeys(L.TASKS, "trained, accuracy 100%")  # what `python -m core warm` runs
     for task in L.TASKS:
         result = L.train_letters(L.LetterConfig.course(task))
@@ -139,12 +141,12 @@ def test_reporter_called_every_epoch_and_small_batches():
 
 
 def test_cache_memory_then_disk(isolated_cache):
-    L.LETTERS_CACHE.clear_memory()
+    RESULTS.clear_memory()
     config = L.LetterConfig.course("L1", epochs=5)
     first = L.train_letters(config)
     again = L.train_letters(config)
     assert (first.cached, again.cached) == (False, True)
-    L.LETTERS_CACHE.clear_memory()
+    RESULTS.clear_memory()
     from_disk = L.train_letters(config)
     assert from_disk.cached and from_disk.predictions == first.predictions
     assert from_disk.history == first.history and from_disk.config == config
@@ -153,7 +155,7 @@ def test_cache_memory_then_disk(isolated_cache):
 
 
 def test_continue_training_extends_curves_and_has_its_own_key(isolated_cache):
-    L.LETTERS_CACHE.clear_memory()
+    RESULTS.clear_memory()
     base = L.train_letters(L.LetterConfig.course("L2", seed=1))  # a seed that stops at 80%
     assert base.accuracy == pytest.approx(0.8)
     before = [w.copy() for w in base.model.get_weights()]
@@ -187,7 +189,9 @@ def test_predict_next_gives_every_letter(l1):
     probs = L.predict_next(l1, l1.config, "a")
     assert list(probs) == list("abcde") and sum(probs.values()) == pytest.approx(1.0, abs=1e-5)
     assert max(probs, key=probs.get) == "b"
-    assert max(L.predict_next(l1.model, l1.config, "E").items(), key=lambda kv: kv[1])[0] == "a"
+    assert max(L.predict_next(l1, l1.config, "E").items(), key=lambda kv: kv[1])[0] == "a"
+    keras_probs = np.asarray(l1.model(L.encode(l1.config, ["a"]), training=False))[0]
+    np.testing.assert_allclose(list(probs.values()), keras_probs, atol=1e-5)  # the NumPy replay is the Keras model
 
 
 def test_predict_next_names_bad_input(l1):
@@ -224,7 +228,7 @@ def test_trainable_variables_text_lists_names_shapes_values(l1):
 
 
 def test_keras_round_trip_and_shape_check(l1):
-    data = L.model_bytes(l1.model)
+    data = model_bytes(l1.model)
     restored = L.load_uploaded_model(data, l1.config)
     assert restored.predictions == l1.predictions and restored.accuracy == 1.0 and restored.epochs_run == 0
     with pytest.raises(
@@ -260,26 +264,26 @@ def test_upload_without_softmax_is_refused(l1):
     inputs = keras.Input((1, 5))
     model = keras.Model(inputs, keras.layers.Dense(5, name="dense")(keras.layers.SimpleRNN(3, name="rnn")(inputs)))
     with pytest.raises(AppError, match="not probabilities"):
-        L.load_uploaded_model(L.model_bytes(model), l1.config)
+        L.load_uploaded_model(model_bytes(model), l1.config)
 
 
 def test_embedding_view_as_is_and_projected():
     l4 = L.train_letters(L.LetterConfig.course("L4", epochs=3), use_cache=False)
-    view = L.embedding_view(l4.model, l4.config)
+    view = L.embedding_view(l4, l4.config)
     np.testing.assert_array_equal(view.coords, l4.model.get_layer("embedding").get_weights()[0])
     assert view.explained is None and view.letters == L.ALPHABET_26
     wide = L.LetterConfig(alphabet="abcdefg", input_len=2, encoding="embedding", embed_dim=5, epochs=3)
     big = L.train_letters(wide, use_cache=False)
-    projected = L.embedding_view(big.model, wide)
+    projected = L.embedding_view(big, wide)
     assert projected.coords.shape == (7, 2) and 0 < projected.explained <= 1
     np.testing.assert_allclose(projected.coords.mean(axis=0), 0, atol=1e-9)
     with pytest.raises(AppError):
-        L.embedding_view(big.model, L.LetterConfig.course("L1"))
+        L.embedding_view(big, L.LetterConfig.course("L1"))
 
 
 def test_standalone_script_runs_and_matches_the_loop():
     config = L.LetterConfig.course("L4", cell="gru", epochs=4)
-    code = L.standalone_script(config)
+    code = letters_script(config)
     for step in ("# 1. import", "# 2. training data", "# 3. the model", "# 4. compile", "# 5. fit", "# 6. summary"):
         assert step in code
     namespace: dict = {}

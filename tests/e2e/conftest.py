@@ -44,7 +44,8 @@ def launch_app(port: int, env: dict | None = None) -> subprocess.Popen:
         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
     ]  # fmt: skip
-    env = {**os.environ, **(env or {})}
+    base = {k: v for k, v in os.environ.items() if k != "RNNLAB_TRAIN_WORKERS"}  # the app's own default
+    env = {**base, **(env or {})}
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
