@@ -7,6 +7,10 @@ and standard deviation of the training rows only. Every score comes with three b
 exactly the same test rows: always-up, yesterday's sign, and a logistic regression on the same
 inputs. A model shows skill only above the one-sided 95% binomial bound over always-up.
 
+The issue's baseline figures (1,004 test days; S&P 500 52.3 / 46.5 / 52.2%) come from 10 returns per
+window (the article's maxlen) and a logistic regression fitted on training + validation rows:
+`UpDownConfig(window=10, logistic_rows="train+validation")`. With 20 returns there are 1,002 test days.
+
 The article this page grows out of (seed 001) gets its labels, features and parameter count wrong;
 `article_slips` and `article_parameter_counts` give those slips as data.
 

@@ -42,7 +42,7 @@ def baseline_percentages(name: str, config: UpDownConfig) -> tuple[int, tuple[fl
 
 
 # The issue's figures (1,004 test days) come from 10 returns per window and a logistic regression
-# fitted on the first 80% (training + validation rows); see the module's report in the README.
+# fitted on the first 80% (training + validation rows); see the module docstring.
 ISSUE = UpDownConfig(window=10, logistic_rows="train+validation")
 
 
