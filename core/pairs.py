@@ -33,57 +33,48 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # larger uploads are refused before decoding
 MIN_UPLOAD_PAIRS = 100  # fewer cannot train a model and still hold some out
 MAX_SENTENCE_CHARS = 100  # a character-level model on a CPU: longer sentences take too long
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-]
-ONES += ["sixteen", "seventeen", "eighteen", "nineteen"]
-TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-ORDINAL_ONES = [
-    "zeroth",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-]
-ORDINAL_ONES += ["thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth"]
+MONTHS = tuple(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+WEEKDAYS = tuple(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+ORDINAL_ONES = tuple(
+    [
+        "zeroth",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+    ]
+)
+TENS = {2: "twenty", 3: "thirty"}  # the tens of a day of the month
 ORDINAL_TENS = {20: "twentieth", 30: "thirtieth"}
 ZH_DIGITS = "零一二三四五六七八九"
 ZH_WEEKDAYS = "一二三四五六日"
@@ -151,14 +142,6 @@ def from_chinese(numeral: str) -> int:
 # ---------------------------------------------------------------- date forms
 
 
-def english_number(n: int) -> str:
-    """0..99 in English words: 42 -> forty-two."""
-    if n < 20:
-        return ONES[n]
-    tens, ones = divmod(n, 10)
-    return TENS[tens] + (f"-{ONES[ones]}" if ones else "")
-
-
 def english_ordinal(n: int) -> str:
     """1..31 as an ordinal word: 6 -> sixth, 21 -> twenty-first."""
     if n < 20:
@@ -172,17 +155,6 @@ def ordinal_suffix(n: int) -> str:
     if 10 <= n % 100 <= 20:
         return f"{n}th"
     return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
-
-
-def english_year(year: int) -> str:
-    """A year in words as spoken: 1984 -> nineteen eighty-four, 2019 -> two thousand nineteen, 2000 -> two thousand."""
-    high, low = divmod(year, 100)
-    if year % 1000 < 10:  # 2000-2009
-        return "two thousand" + (f" {ONES[year % 10]}" if year % 10 else "")
-    if high == 20 and low < 20:
-        return f"two thousand {english_number(low)}"
-    low_words = "hundred" if low == 0 else (f"oh {ONES[low]}" if low < 10 else english_number(low))
-    return f"{english_number(high)} {low_words}"
 
 
 def chinese_digits(n: int, zero: str = "〇") -> str:
@@ -221,11 +193,6 @@ def _chinese_forms(d: dt.date) -> list[str]:
 def date_forms(d: dt.date) -> list[str]:
     """Every human form of `d` the generator writes (English first, then Chinese)."""
     return _english_forms(d) + _chinese_forms(d)
-
-
-def date_in_words(d: dt.date) -> str:
-    """A date fully in English words: the sixth of May, two thousand nineteen."""
-    return f"the {english_ordinal(d.day)} of {MONTHS[d.month - 1]}, {english_year(d.year)}"
 
 
 # ---------------------------------------------------------------- generation

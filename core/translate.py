@@ -10,6 +10,7 @@ What the document (the TF1 nmt project) does, its figures and its slips are kept
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -131,10 +132,13 @@ class CharVocab:
     def token(self, i: int) -> str:
         return RESERVED[i] if i < len(RESERVED) else self.chars[i - len(RESERVED)]
 
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {ch: i for i, ch in enumerate(self.chars, len(RESERVED))}
+
     def ids(self, sentence: str) -> list[int]:
         """Ids of the characters; an unseen character becomes UNKNOWN."""
-        index = {ch: i for i, ch in enumerate(self.chars, len(RESERVED))}
-        return [index.get(ch, UNKNOWN) for ch in sentence]
+        return [self._index.get(ch, UNKNOWN) for ch in sentence]
 
     def text_of(self, ids) -> str:
         """Characters up to the first END (pads and start skipped)."""
@@ -159,7 +163,7 @@ class TranslateData:
     test_pairs: tuple[Pair, ...]
     source_vocab: CharVocab
     target_vocab: CharVocab
-    max_source_len: int  # longest training source (typed inputs are limited to this)
+    max_source_len: int  # longest source in the corpus (typed inputs are limited to this)
     max_target_len: int  # longest target + END: the most steps greedy decoding takes
 
 
@@ -240,7 +244,7 @@ def _head_layers(config: TranslateConfig, target_vocab_size: int) -> dict:
     if config.attention:
         if config.attention_kind == "luong":  # score = g * (s_t . h_i): the document's "scaled Luong"
             layers["attention"] = keras.layers.Attention(use_scale=True, name="attention")
-        else:  # score = v . tanh(s_t + h_i): Bahdanau's additive form
+        else:  # score = v . tanh(s_t + h_i) (keras adds no W, U): Bahdanau's additive score, placed as Luong's
             layers["attention"] = keras.layers.AdditiveAttention(name="attention")
         layers["context_and_state"] = keras.layers.Concatenate(name="context_and_state")
         layers["attentional"] = keras.layers.Dense(config.units, activation="tanh", name="attentional")
