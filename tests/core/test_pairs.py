@@ -247,10 +247,15 @@ def test_same_seed_same_pairs_other_seed_other_pairs(task, variant):
     assert len({s for s, _ in first}) == 300  # distinct inputs
 
 
-def test_pairs_are_the_same_in_a_fresh_process():
-    code = "from core.pairs import generate_pairs; print(generate_pairs('dates', 'long', 5, 2))"
+def test_pairs_are_the_same_in_a_fresh_process_that_never_imports_tensorflow():
+    code = (
+        "import sys; import core.translate; from core.pairs import generate_pairs;"
+        "print(generate_pairs('dates', 'long', 5, 2)); print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == str(generate_pairs("dates", "long", 5, 2))
+    pairs_line, modules_line = out.strip().splitlines()
+    assert pairs_line == str(generate_pairs("dates", "long", 5, 2))
+    assert modules_line == "False False"  # importing the translation modules stays TensorFlow-free
 
 
 def test_unknown_task_or_variant_names_the_choices():
