@@ -214,7 +214,7 @@ def prepare_multistep(config: MultistepConfig, frame: pd.DataFrame) -> Multistep
     values = check_frame(frame)
     split = split_windows(len(values), config)
     draws = np.random.default_rng(config.seed).integers(0, len(split.train), config.iterations * config.batch_size)
-    x, y = make_windows(values, range(split.train.start + 0, split.train.stop), config)
+    x, y = make_windows(values, split.train, config)
     mean, spread = window_stats(x)
     x, y = (x - mean) / spread, (y - mean) / spread
     x, y = x[draws], y[draws]

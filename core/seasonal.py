@@ -6,9 +6,12 @@ features, and the LSTM state runs across months. The notes scale with the whole 
 maximum leaks into training); `scaling="train"` gives the same model with training-only scaling.
 
 Default mode is our honest pipeline: log values, statistics from the training months only, a
-window of one season of seasonal log differences plus the position in the season, and a small
-model predicting the change over a seasonal baseline (its zero-initialised output starts exactly
-at that baseline), validated on the last training season.
+window of two seasons of seasonal log differences plus the position in the season, and a small
+model predicting the change over seasonal naive + log drift (its zero-initialised output starts
+exactly at that baseline), validated on the last training season. That anchor, not the one-step
+growth baseline, because on airline the growth rule is so good on the validation season
+(RMSE 7.9, Aug 1957 .. Jul 1958) that early stopping kept the untrained start: the model could
+only tie 19.25; from the log-drift anchor it learns the growth rule and more.
 
 This module prepares arrays, builds compiled models and scores predictions; it never trains
 (core/training.py fits the model between `build_seasonal_model` and `score_seasonal`).
@@ -162,7 +165,11 @@ class SeasonalConfig:
 
     @classmethod
     def default(cls, cell: str = "gru", **changes) -> SeasonalConfig:
-        """Our default (chosen by short experiments, see the module docstring)."""
+        """Our default: GRU(16) on two seasons, Adam 0.01, batch 32, <= 300 epochs, patience 20.
+
+        Chosen by short experiments on airline (seeds 1-3, mean RMSE): seed split one step 17.93
+        (best naive 19.25), last 12 recursive 16.44 (17.62), last 24 recursive 32.84 (17.02: lost).
+        """
         return cls(**(dict(mode="default", cell=cell) | changes))
 
     @property
@@ -226,8 +233,8 @@ def minimum_length(config: SeasonalConfig, season: int) -> int:
     """Fewest training points a configuration needs before its test points.
 
     Two full seasons plus one for the baselines (Holt-Winters needs two seasons, the growth
-    baseline y[t-m-1]); default mode also needs one season of differences, one window and a
-    validation season before the test.
+    baseline y[t-m-1]); default mode needs one season before its first difference, one window,
+    at least m + 1 fitting targets and a validation season.
     """
     if config.mode == "course":
         return max(2 * season + 1, config.lags + 2)
