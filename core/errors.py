@@ -25,6 +25,8 @@ class ErrorKind(StrEnum):
     BAD_MODEL_FILE = "bad_model_file"
     BAD_INPUT = "bad_input"
     TRAINING_STOPPED = "training_stopped"
+    NOT_TEXT = "not_text"
+    TEXT_TOO_SHORT = "text_too_short"
 
 
 # Default sentence per kind; a raise site may pass a more specific one.
@@ -49,6 +51,8 @@ SENTENCES: dict[ErrorKind, str] = {
         "The training process stopped before it finished (the server may be short of memory, or shutting down). "
         "Try again, or try smaller settings."
     ),
+    ErrorKind.NOT_TEXT: "This is not a UTF-8 text file (it may be binary, or saved in another encoding).",
+    ErrorKind.TEXT_TOO_SHORT: "The text is too short to train a character model on.",
 }
 
 
