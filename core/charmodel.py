@@ -161,9 +161,17 @@ COURSE_DATA = {"characters": 4_573_338, "distinct": 67, "sequences": 1_524_438, 
 COURSE_SLIPS: tuple[str, ...] = ("third_lstm", "random_validation", "low_temperature")
 
 
+COURSE_NOTES: tuple[str, ...] = ("data", "time")
+
+
 def course_slips(lang: str = "en") -> list[str]:
     """The cookbook's slips, one sentence each, in `lang`."""
     return [_text("textgen", f"course_slip_{key}", lang) for key in COURSE_SLIPS]
+
+
+def course_notes(lang: str = "en") -> list[str]:
+    """What differs from the cookbook's run besides its slips (its text, its time), one sentence each."""
+    return [_text("textgen", f"course_note_{key}", lang) for key in COURSE_NOTES]
 
 
 # ---------------------------------------------------------------- data
@@ -253,6 +261,12 @@ def build_char_model(config: CharConfig, vocab_size: int):
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
     return model
+
+
+def fit_arguments(config: CharConfig) -> dict:
+    """The keyword arguments of model.fit that the config decides (the training path adds the rest)."""
+    steps = config.steps_per_epoch or None  # None: every training sequence once per epoch
+    return {"batch_size": config.batch_size, "epochs": config.epochs, "steps_per_epoch": steps, "shuffle": True}
 
 
 def score_char(model, prepared: CharArrays) -> float:

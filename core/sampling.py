@@ -130,7 +130,8 @@ def _generate(step, vocab, prompt_ids, length, temperature, rng, record) -> Iter
         if record is not None:
             record.append(Choice(position, vocab.chars[char_id], tuple(top_next(logits, vocab))))
         yield vocab.chars[char_id]
-        logits, state = step(state, char_id)
+        if position + 1 < length:  # the last character needs no successor
+            logits, state = step(state, char_id)
 
 
 def generate_text(
@@ -144,6 +145,18 @@ def generate_text(
 ) -> str:
     """The whole generated text at once (what `generate` streams)."""
     return "".join(generate(step, vocab, prompt, length, temperature, rng, lang=lang))
+
+
+def top_after(
+    step: StepFunction, vocab: Vocab, context: str, k: int = TOP_K, lang: str = "en"
+) -> list[tuple[str, float]]:
+    """The model's k likeliest characters after `context` (T = 1): what it would write next there."""
+    if not context:
+        raise AppError(ErrorKind.BAD_INPUT, _t("error_empty_prompt", lang))
+    state = None
+    for char_id in vocab.encode(context, lang):
+        logits, state = step(state, int(char_id))
+    return top_next(logits, vocab, k)
 
 
 # ---------------------------------------------------------------- memorisation
@@ -190,16 +203,15 @@ def longest_verbatim_span(sample_text: str, training_text: str) -> VerbatimSpan:
 class _TrainingIndex:
     """The training text as dense ids (+ sentinel padding) and its 4-grams sorted, for prefix lookups."""
 
-    K = 4  # characters per indexed gram
-
     def __init__(self, text: str) -> None:
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         self.chars, ids = np.unique(codes, return_inverse=True)  # (V,) code points, (N,) dense ids
         self.base = len(self.chars) + 1  # id len(chars) pads the end, so every position starts a 4-gram
-        self.ids = np.concatenate([ids.reshape(-1), np.full(self.K, self.base - 1)]).astype(np.int64)
+        self.k = 4 if self.base**4 < 2**62 else 3  # characters per indexed gram; codes fit in int64
+        self.ids = np.concatenate([ids.reshape(-1), np.full(self.k, self.base - 1)]).astype(np.int64)
         self.length = len(codes)
         grams = np.zeros(self.length, np.int64)  # (N,) code of the 4-gram starting at each position
-        for k in range(self.K):
+        for k in range(self.k):
             grams = grams * self.base + self.ids[k : k + self.length]
         self.order = np.argsort(grams, kind="stable")  # positions, sorted by their 4-gram
         self.sorted = grams[self.order]
@@ -215,22 +227,22 @@ class _TrainingIndex:
         code = 0
         for char_id in prefix:
             code = code * self.base + int(char_id)
-        scale = self.base ** (self.K - len(prefix))  # every 4-gram with this prefix lies in [low, high)
+        scale = self.base ** (self.k - len(prefix))  # every 4-gram with this prefix lies in [low, high)
         low, high = np.searchsorted(self.sorted, [code * scale, (code + 1) * scale])
         return self.order[low:high]
 
     def longest_match(self, ids: np.ndarray, known: int = 0) -> tuple[int, int]:
         """(length, first training position) of the longest prefix of `ids` in the training text."""
         length, positions = 0, np.empty(0, np.int64)
-        for k in range(1, min(self.K, len(ids)) + 1):  # short prefixes: one range lookup each
+        for k in range(1, min(self.k, len(ids)) + 1):  # short prefixes: one range lookup each
             if ids[k - 1] < 0 or not len(found := self._positions(ids[:k])):
                 break
             length, positions = k, found
-        if length == self.K and known > self.K:  # keep the positions that match the known stretch
-            offsets = np.arange(self.K, known)
+        if length == self.k and known > self.k:  # keep the positions that match the known stretch
+            offsets = np.arange(self.k, known)
             window = self.ids[np.minimum(positions[:, None] + offsets, len(self.ids) - 1)]
             positions, length = positions[np.all(window == ids[offsets], axis=1)], known
-        while length >= self.K and length < len(ids):
+        while length >= self.k and length < len(ids):
             keep = self.ids[positions + length] == ids[length]  # padding never equals a real id
             if not keep.any():
                 break
@@ -292,7 +304,8 @@ def _quatrain(step, vocab, prompt_ids, allowed, temperature, rng, record) -> Ite
             position += 1
         mark_id = vocab.chars.index(mark)
         yield from _emit(vocab, mark_id, logits, position, True, record)
-        logits, state = step(state, mark_id)
+        if line + 1 < len(QUATRAIN_PUNCTUATION):  # the final 。 needs no successor
+            logits, state = step(state, mark_id)
         position += 1
 
 

@@ -18,7 +18,9 @@ from core.charmodel import (
     CharConfig,
     build_char_model,
     char_stepper,
+    course_notes,
     course_slips,
+    fit_arguments,
     model_text,
     parameter_count,
     prepare_char,
@@ -92,6 +94,15 @@ def test_course_curve_data_and_slips():
     assert len(english) == len(chinese) == 3
     assert "third LSTM" in english[0] and "random" in english[1] and "repeats" in english[2]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s) for s in chinese)
+    notes = course_notes("en")
+    assert "4,573,338" in notes[0] and "22,082" in notes[1]
+    assert len(course_notes("zh")) == 2
+
+
+def test_fit_arguments_follow_the_config():
+    assert fit_arguments(CharConfig()) == {"batch_size": 64, "epochs": 1, "steps_per_epoch": None, "shuffle": True}
+    course = fit_arguments(COURSE_SETTINGS)
+    assert (course["batch_size"], course["steps_per_epoch"]) == (128, COURSE_SETTINGS.steps_per_epoch)
 
 
 # ---------------------------------------------------------------- data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from core.sampling import (
     quatrain,
     sample,
     tempered_probabilities,
+    top_after,
     top_next,
 )
 
@@ -137,6 +139,7 @@ def test_generation_streams_and_reads_the_prompt_first():
     assert seen == []  # nothing runs before the first character is asked for
     assert next(stream) == "c" and seen == ["a", "b"]
     assert "".join(stream) == "abca"
+    assert seen == list("ab") + list("cabc")  # each drawn character is fed back, except the last
     assert "".join(itertools.islice(generate(step, vocab, "c", 1000, 1.0), 3)) == "abc"
 
 
@@ -150,6 +153,17 @@ def test_record_gives_the_top_five_at_every_position(shakespeare):
         assert len(choice.top) == 5 and not choice.forced
         probabilities = [p for _, p in choice.top]
         assert probabilities == sorted(probabilities, reverse=True) and 0 < sum(probabilities) <= 1
+
+
+def test_top_after_a_typed_context(shakespeare):
+    vocab, step, training = shakespeare
+    top = top_after(step, vocab, "KING HENR")  # this model reads only the last character, "R"
+    followers = Counter(training[i + 1] for i in range(len(training) - 1) if training[i] == "R")
+    best, count = followers.most_common(1)[0]
+    assert len(top) == 5 and top[0][0] == best
+    assert top[0][1] == pytest.approx((count + 1) / (followers.total() + vocab.size))
+    with pytest.raises(AppError, match="prompt"):
+        top_after(step, vocab, "")
 
 
 @pytest.mark.parametrize(
