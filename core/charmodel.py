@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.cell_models import one_blas_thread
 from core.cells import (
     CellWeights,
     cell_parameter_count,
@@ -307,10 +308,14 @@ class CharStepper:
     def __call__(self, state, char_id: int) -> tuple[np.ndarray, object]:
         if not 0 <= int(char_id) < self.vocab_size:
             raise ValueError(f"character id {char_id} is outside 0..{self.vocab_size - 1}")
+        with one_blas_thread():  # one vector per step: BLAS threads only add hand-offs (40x slower when busy)
+            return self._step(state, int(char_id))
+
+    def _step(self, state, char_id: int) -> tuple[np.ndarray, object]:
         if self.window:
-            recent = (*(state or ()), int(char_id))[-self.window :]
+            recent = (*(state or ()), char_id)[-self.window :]
             return self._read_window(recent), recent
-        x = self._input(np.array([int(char_id)]))[0]  # (features,)
+        x = self._input(np.array([char_id]))[0]  # (features,)
         states = list(state) if state is not None else [None] * len(self.cells)
         for k, w in enumerate(self.cells):
             x, states[k] = _step_cell(w, x, states[k])

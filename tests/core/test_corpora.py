@@ -15,8 +15,10 @@ from core.corpora import (
     DEFAULT_CORPUS,
     MAX_UPLOAD_BYTES,
     MIN_TEXT_CHARS,
+    PLACEHOLDER,
     PROVENANCE,
     Vocab,
+    cap_vocabulary,
     check_text,
     corpus_info,
     list_corpora,
@@ -147,6 +149,16 @@ def test_split_holds_out_the_last_tenth_by_position():
     assert train + held_out == text
     assert held_out == text[-111_540:]
     assert split_index(10) == 9 and split_index(2000) == 1800
+
+
+def test_vocabulary_cap_keeps_the_most_frequent_training_characters():
+    text = "a" * 40 + "b" * 30 + "c" * 20 + "x" * 10  # x is frequent, but only in the held-out tenth
+    capped = cap_vocabulary(text, 3)
+    assert set(capped) == {"a", "b", PLACEHOLDER}
+    assert capped == "a" * 40 + "b" * 30 + PLACEHOLDER * 30
+    assert cap_vocabulary("ab□" * 10 + "c", 3) == "ab□" * 10 + PLACEHOLDER  # □ takes no kept place
+    with pytest.raises(ValueError, match="at least 2"):
+        cap_vocabulary("abc", 1)
 
 
 # ---------------------------------------------------------------- uploads
