@@ -39,7 +39,10 @@ def test_default_mode_is_the_issue_setting():
     c = CharConfig()
     assert (c.mode, c.cell, c.embed_dim, c.units, c.layers, c.many_to_one) == ("default", "gru", 64, 128, 1, False)
     assert (c.seq_len, c.window_step, c.learning_rate, c.global_clipnorm, c.dropout) == (64, 64, 3e-3, 1.0, 0.0)
-    assert CharConfig.for_mode("default", "tang") == CharConfig(corpus="tang")
+    tang = CharConfig.for_mode("default", "tang")
+    assert (tang.max_vocab, tang.batch_size, tang.learning_rate, tang.cell, tang.units) == (3000, 16, 1e-2, "gru", 128)
+    assert CharConfig.for_mode("default", "tang", batch_size=32).batch_size == 32
+    assert CharConfig.for_mode("default", "upload") == CharConfig(corpus="upload")
     assert not c.matches_course()
 
 
