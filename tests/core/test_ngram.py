@@ -50,6 +50,21 @@ def test_tang_figures():
     assert figures["uniform"] == round(math.log(6054), 3)
 
 
+def test_tang_figures_with_the_default_vocabulary_cap():
+    from core.charmodel import CharConfig, model_text
+
+    text = model_text(CharConfig.for_mode("default", "tang"), load_corpus("tang"))  # 3,000 characters
+    figures = {k: round(v, 3) for k, v in ngram_baselines(text).items()}
+    assert figures == {
+        "uniform": 8.006,
+        "unigram": 6.338,
+        "bigram": 5.584,
+        "trigram": 5.583,
+        "4-gram": 5.607,
+        "5-gram": 5.604,
+    }
+
+
 def _reference(ids: list[int], split: int, vocab_size: int, order: int, discount: float = DISCOUNT) -> float:
     """The definition in core/ngram.py's docstring, written out with dictionaries."""
     from collections import Counter
