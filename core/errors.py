@@ -26,6 +26,8 @@ class ErrorKind(StrEnum):
     BAD_INPUT = "bad_input"
     TRAINING_STOPPED = "training_stopped"
     CANCELLED = "cancelled"
+    NOT_TEXT = "not_text"
+    TEXT_TOO_SHORT = "text_too_short"
 
 
 # Default sentence per kind; a raise site may pass a more specific one.
@@ -51,6 +53,8 @@ SENTENCES: dict[ErrorKind, str] = {
         "Try again, or try smaller settings."
     ),
     ErrorKind.CANCELLED: "The training was cancelled.",
+    ErrorKind.NOT_TEXT: "This is not a UTF-8 text file (it may be binary, or saved in another encoding).",
+    ErrorKind.TEXT_TOO_SHORT: "The text is too short to train a character model on.",
 }
 
 
