@@ -6,7 +6,10 @@ what was cleaned. Every unusable input raises `AppError` with one kind from core
 
 Dialects (exact headers, see SPEC.md): Yahoo, stooq, tushare, akshare (Chinese headers),
 investing.com (newest first, "1,234.56", "3.44M", MM/DD/YYYY), semicolon with decimal comma,
-and long files holding several tickers.
+long files holding several tickers, and plain files of a date (daily, weekly "2024-W01", monthly
+"1949-01", quarterly "2000Q1") and one value under any header ("Date,Value", "month,passengers").
+Price columns holding no numbers are left out and named in the report; when no price (or, in a
+file without price columns, no value) holds numbers, the file is refused: volume alone is no series.
 """
 
 from __future__ import annotations
@@ -48,8 +51,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 _MISSING = {"", "-", "--", "null", "none", "nan", "na", "n/a", "#n/a"}
 _DATE_FORMATS = (
     "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y.%m.%d",
-    "%d-%m-%Y", "%b %d, %Y", "%d %b %Y", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "ISO8601",
+    "%d-%m-%Y", "%b %d, %Y", "%d %b %Y", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S",
+    "%b %Y", "%B %Y", "%m/%Y", "%Y年%m月", "quarter", "week", "ISO8601",
 )  # fmt: skip
+# Periods read as their first day: "2000Q1", "2000-Q1", "Q1 2000" (quarter); "2024-W01" (ISO week, Monday)
+_QUARTER = re.compile(r"^(?:(?P<y1>\d{4})\s*[-/ ]?\s*Q(?P<q1>[1-4])|Q(?P<q2>[1-4])\s*[-/ ]?\s*(?P<y2>\d{4}))$", re.I)
+_WEEK = re.compile(r"^(?P<y>\d{4})-?W(?P<w>\d{2})(?:-?(?P<d>[1-7]))?$", re.I)
+PRICE_ROLES = ("open", "high", "low", "close", "adj_close")  # canonical columns that are prices (not volume)
 _SUFFIX = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
 
@@ -104,8 +112,10 @@ def read_prices(source: bytes | str | Path, *, ticker: str | None = None, name: 
         roles["date"] = _guess_date_column(table, roles)
     table, tickers, chosen = _select_ticker(table, roles.get("ticker"), ticker)
     dates = _parse_date_column(table[roles["date"]], roles["date"])
-    numbers, text_columns = _numeric_columns(table, roles)
+    numbers, text_columns, dropped = _numeric_columns(table, roles)
     frame, notes = _clean(dates, numbers)
+    if dropped:  # the report always names the columns it left out
+        notes = [("no_numbers", len(dropped), ", ".join(_short(name) for name in dropped)), *notes]
     report = cleaning_report(tuple(notes), len(numbers), len(frame))
     return PriceData(frame, report, name or label, tickers, chosen, text_columns, tuple(notes), len(numbers))
 
@@ -132,19 +142,27 @@ def target_series(data: PriceData, column: str = "open") -> pd.Series:
 
 
 def resolve_column(data: PriceData, column: str) -> str | None:
-    """The frame column meant by `column` ("open", "Open", "开盘" -> "open"), or None."""
-    if column in data.frame.columns:
-        return column
-    canonical = _canonical_of(column)
-    return canonical if canonical in data.frame.columns else None
+    """The frame column meant by `column` ("open", "Open", "开盘" -> "open"; "Sales Units" -> "sales_units"), or None."""
+    for name in (column, _canonical_of(column), column_name(column)):
+        if name in data.frame.columns:
+            return name
+    return None
 
 
 def default_target(data: PriceData, preferred: str = "open") -> str:
-    """`preferred` when present, else the close, else the first numeric column."""
+    """`preferred` when present, else the close, else the first numeric column that is not the volume."""
     for name in (preferred, "close", "adj_close"):
         if name in data.frame.columns:
             return name
-    return data.columns[0]
+    return next((name for name in data.columns if name != "volume"), data.columns[0])
+
+
+def column_name(header: str) -> str:
+    """The frame's name for a column that is not a canonical price: the header in lower case, spaces as "_".
+
+    The standalone script (core.scripts) names the columns of the CSV it reads the same way.
+    """
+    return str(header).strip().lower().replace(" ", "_")
 
 
 def check_length(n_rows: int, window: int, test_size: int) -> None:
@@ -327,7 +345,10 @@ def _best_date_format(values: pd.Series) -> tuple[str | None, float]:
 
 def _to_dates(values: pd.Series, fmt: str) -> pd.Series:
     try:
-        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+        if fmt in ("quarter", "week"):
+            parsed = _periods_to_dates(values, fmt)
+        else:
+            parsed = pd.to_datetime(values, format=fmt, errors="coerce")
     except (ValueError, TypeError):  # e.g. mixed time zones
         return pd.Series(pd.NaT, index=values.index)
     if getattr(parsed.dt, "tz", None) is not None:
@@ -335,6 +356,18 @@ def _to_dates(values: pd.Series, fmt: str) -> pd.Series:
     years = parsed.dt.year
     # "today" / "now" parse as the current time: a real date has digits
     return parsed.where((years > 1800) & (years < 2200) & values.str.contains(r"\d", regex=True))
+
+
+def _periods_to_dates(values: pd.Series, fmt: str) -> pd.Series:
+    """The first day of each quarter ("2000Q1" -> 2000-01-01) or ISO week ("2024-W01" -> Monday 2024-01-01)."""
+    if fmt == "quarter":
+        parts = values.str.strip().str.extract(_QUARTER)
+        year, quarter = parts["y1"].fillna(parts["y2"]), parts["q1"].fillna(parts["q2"])
+        first_month = quarter.map({"1": "01", "2": "04", "3": "07", "4": "10"})
+        return pd.to_datetime(year + "-" + first_month + "-01", format="%Y-%m-%d", errors="coerce")
+    parts = values.str.strip().str.extract(_WEEK)
+    text = parts["y"] + "-W" + parts["w"] + "-" + parts["d"].fillna("1")
+    return pd.to_datetime(text, format="%G-W%V-%u", errors="coerce")
 
 
 def _parse_date_column(values: pd.Series, header: str) -> pd.Series:
@@ -387,25 +420,98 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> pd.Series:
     return numbers.where(np.isfinite(numbers))  # "inf", "1e400": a gap, never a price
 
 
-def _numeric_columns(table: pd.DataFrame, roles: dict[str, str]) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Float columns renamed to canonical names (canonical first) and the names of text columns."""
-    rename = {header: role for role, header in roles.items() if role in CANONICAL}
+def _numeric_columns(
+    table: pd.DataFrame, roles: dict[str, str]
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """Float columns (canonical names first, other headers named by `column_name`), the text columns
+    (canonical or file names), and the file headers of every column left out for holding no numbers."""
+    names = _frame_names(list(table.columns), roles)
     skip = {roles.get("date"), roles.get("ticker")}
-    numbers, text_columns = {}, []
+    numbers, dropped = {}, []
     for column in table.columns:
         if column in skip:
             continue
-        cells = table[column]
-        present = ~cells.str.lower().isin(_MISSING)
-        parsed = parse_numbers(cells, table.attrs.get("decimal_comma", False))
-        if present.sum() and parsed[present].notna().mean() >= 0.9:
-            numbers[rename.get(column, column)] = parsed
+        parsed = _numbers_in(table[column], table.attrs.get("decimal_comma", False))
+        if parsed is None:
+            dropped.append(column)
         else:
-            text_columns.append(rename.get(column, column))
-    if not numbers:
-        raise AppError(ErrorKind.NO_PRICE_COLUMN, "No column holds numeric prices (open, high, low, close, volume …).")
+            numbers[names[column]] = parsed
+    _check_series(table, roles, list(numbers), dropped)
     order = [c for c in CANONICAL if c in numbers] + [c for c in numbers if c not in CANONICAL]
-    return pd.DataFrame({c: numbers[c] for c in order}, index=table.index), tuple(text_columns)
+    canonical = {header: role for role, header in roles.items() if role in CANONICAL}
+    text_columns = tuple(canonical.get(column, column) for column in dropped)
+    return pd.DataFrame({c: numbers[c] for c in order}, index=table.index), text_columns, tuple(dropped)
+
+
+def _frame_names(headers: list[str], roles: dict[str, str]) -> dict[str, str]:
+    """File header -> frame column name: the canonical role, else `column_name` (made unique)."""
+    names = {header: role for role, header in roles.items() if role in CANONICAL}
+    taken = set(names.values())
+    for header in headers:
+        if header in names:
+            continue
+        name, n = column_name(header), 1
+        while name in taken:  # e.g. "Close" and "close" in one file: the second is "close_2"
+            n += 1
+            name = f"{column_name(header)}_{n}"
+        names[header] = name
+        taken.add(name)
+    return names
+
+
+def _numbers_in(cells: pd.Series, decimal_comma: bool) -> pd.Series | None:
+    """The column as floats when at least 90% of its present cells are numbers, else None (text or empty)."""
+    present = ~cells.str.lower().isin(_MISSING)
+    parsed = parse_numbers(cells, decimal_comma)
+    if present.sum() and parsed[present].notna().mean() >= 0.9:
+        return parsed
+    return None
+
+
+def _check_series(table: pd.DataFrame, roles: dict[str, str], numeric: list[str], dropped: list[str]) -> None:
+    """NO_PRICE_COLUMN unless a price (or, in a file without price columns, a value) holds numbers.
+
+    Volume alone is not a price series: a file whose price columns hold only text must not be read
+    as a series of volumes.
+    """
+    volume = ", and volume alone is not a price series" if "volume" in numeric else ""
+    prices = [roles[role] for role in PRICE_ROLES if role in roles]
+    if prices and not any(role in numeric for role in PRICE_ROLES):
+        several = len(prices) > 1
+        raise AppError(
+            ErrorKind.NO_PRICE_COLUMN,
+            f"The price column{'s' if several else ''} {', '.join(_short(p) for p in prices)} "
+            f"hold{'' if several else 's'} no numbers ({_first_value(table, prices)}){volume}.",
+        )
+    if any(name != "volume" for name in numeric):
+        return
+    if volume:
+        raise AppError(
+            ErrorKind.NO_PRICE_COLUMN,
+            "Only the volume column holds numbers, and volume alone is not a price series: "
+            "the file needs a column of prices or values beside its dates.",
+        )
+    if dropped:
+        several, found = len(dropped) > 1, _first_value(table, dropped)
+        names = ", ".join(_short(name) for name in dropped) if several else _quote(dropped[0])
+        holds = f"hold{'' if several else 's'} " + (
+            "text, not numbers" if found.startswith("first value") else "no numbers"
+        )
+        raise AppError(
+            ErrorKind.NO_PRICE_COLUMN,
+            f"The column{'s' if several else ''} {names} {holds} ({found}): "
+            "the file needs a column of numbers beside its dates.",
+        )
+    raise AppError(ErrorKind.NO_PRICE_COLUMN, "No column holds numeric prices (open, high, low, close, volume …).")
+
+
+def _first_value(table: pd.DataFrame, headers: list[str]) -> str:
+    """ "first value: 'n/a'" for a sentence: the first non-blank cell of these columns."""
+    cells = (cell for header in headers for cell in table[header].head(100) if cell.strip())
+    first = next(cells, None)
+    if first is not None:
+        return f"first value: {_quote(first)}"
+    return "they are empty" if len(headers) > 1 else "it is empty"
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -425,6 +531,7 @@ def cleaning_report(notes: tuple[Note, ...], rows_read: int, rows_kept: int, lan
     parts = []
     for code, n, names in notes:
         plurals = {"rows": _count(n, "row"), "dates": _count(n, "duplicate date"), "values": _count(n, "missing value")}
+        plurals["column_count"] = _count(n, "column")
         parts.append(
             text("data", f"clean_{code}", lang, n=n, names=names, columns=_count(n, "empty column"), **plurals)
         )
@@ -481,16 +588,23 @@ def _fill_gaps(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Note]]:
     return frame.astype("float64"), notes
 
 
+def _short(value: object, limit: int = 40) -> str:
+    """A file name or header for a list in a sentence: one line, shortened, not quoted."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _quote(value: object, limit: int = 40) -> str:
     """File text for a sentence: quoted, one line, shortened."""
-    text = " ".join(str(value).split())
-    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
+    return "'" + _short(value, limit) + "'"
 
 
 __all__ = [
     "CANONICAL",
+    "PRICE_ROLES",
     "PriceData",
     "check_length",
+    "column_name",
     "default_target",
     "find_tickers",
     "parse_numbers",

@@ -12,9 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, command: str = "data") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "core", "data", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "core", command, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
 
 
@@ -80,3 +80,19 @@ def test_data_command_never_imports_tensorflow():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["0", "False", "False", "False"]
+
+
+ALL_TEXT_PRICES = "Date,Open,High,Low,Close,Volume,Adj Close\n" + "".join(
+    f"2024-{m:02d}-{d:02d},n/a,n/a,n/a,n/a,{1000 + d},n/a\n" for m in range(1, 13) for d in range(1, 29)
+)  # 336 rows: too few for the default forecast, so only the reader can stop it first
+
+
+@pytest.mark.parametrize("command", ["data", "forecast"])
+def test_price_columns_all_text_exit_2_one_line(tmp_path, command):
+    path = tmp_path / "all_text.csv"
+    path.write_text(ALL_TEXT_PRICES)
+    done = cli("--csv", str(path), "--json", command=command)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error [no_price_column]: ") and "Open, High, Low, Close, Adj Close" in lines[0]

@@ -397,3 +397,118 @@ def test_day_month_order_follows_the_denser_reading():
     assert list(european.frame["close"]) == [1.5, 2.5, 3.0]
     american = read_prices(b"Date,Close\n01/02/2024,1\n01/03/2024,2\n01/04/2024,3\n")
     assert list(american.frame.index.strftime("%Y-%m-%d")) == ["2024-01-02", "2024-01-03", "2024-01-04"]
+
+
+# ----------------------------------------------------------------------------- price columns without numbers (#12 bug 5)
+
+HEADER = "Date,Open,High,Low,Close,Volume,Adj Close\n"
+ALL_TEXT_PRICES = HEADER + "".join(f"2024-01-0{d},n/a,n/a,n/a,n/a,{1000 + d},n/a\n" for d in range(1, 8))
+
+
+def test_price_columns_all_text_is_an_error_naming_them():
+    with pytest.raises(AppError) as err:
+        read_prices(ALL_TEXT_PRICES.encode())
+    assert err.value.kind is ErrorKind.NO_PRICE_COLUMN
+    sentence = err.value.sentence
+    assert "Open, High, Low, Close, Adj Close" in sentence and "'n/a'" in sentence
+    assert "volume alone is not a price series" in sentence.lower()
+
+
+def test_price_columns_all_empty_or_words_is_an_error_too():
+    empty = "Date,Open,Close,Volume\n2024-01-01,,,5\n2024-01-02,,,6\n"
+    words = "Date,Close\n2024-01-01,closed\n2024-01-02,holiday\n"
+    for raw, named in ((empty, "Open, Close"), (words, "Close")):
+        with pytest.raises(AppError) as err:
+            read_prices(raw.encode())
+        assert err.value.kind is ErrorKind.NO_PRICE_COLUMN and named in err.value.sentence
+
+
+def test_volume_alone_is_not_a_price_series():
+    with pytest.raises(AppError) as err:
+        read_prices(b"Date,Volume\n2024-01-01,5\n2024-01-02,6\n")
+    assert err.value.kind is ErrorKind.NO_PRICE_COLUMN and "volume" in err.value.sentence.lower()
+
+
+def test_some_price_columns_text_are_dropped_and_named_in_both_languages():
+    raw = HEADER + "".join(f"2024-01-0{d},{10 + d},n/a,low?,{11 + d},{1000 + d},\n" for d in range(1, 4))
+    data = read_prices(raw.encode())
+    assert data.columns == ["open", "close", "volume"]
+    assert default_target(data) == "open" and default_target(data, "high") == "close"
+    assert data.text_columns == ("high", "low", "adj_close")
+    assert data.report == "Read 3 rows, kept 3: dropped 3 columns without numbers (High, Low, Adj Close)."
+    assert data.report_in("zh") == "读入 3 行，保留 3 行：删除 3 个没有数字的列（High, Low, Adj Close）。"
+
+
+def test_one_price_column_and_volume_works():
+    data = read_prices(b"Date,Close,Volume\n2024-01-01,3,100\n2024-01-02,4,200\n")
+    assert data.columns == ["close", "volume"] and default_target(data) == "close"
+    assert data.report == "Read 2 rows, kept 2: nothing needed cleaning."
+
+
+def test_report_names_a_dropped_text_column():
+    data = read_prices(b"Date,Close,Note\n2024-01-01,3,up\n2024-01-02,4,down\n")
+    assert data.report == "Read 2 rows, kept 2: dropped 1 column without numbers (Note)."
+    assert data.report_in("zh") == "读入 2 行，保留 2 行：删除 1 个没有数字的列（Note）。"
+
+
+# ----------------------------------------------------------------------------- a date and one value (for #13)
+
+TWO_COLUMNS = {  # file, value column, dates, values
+    "Date,Value": ("Date,Value\n2024-01-01,1.5\n2024-01-02,2\n2024-01-03,2.5\n", "value", "2024-01-01 02 03"),
+    "month,passengers": (
+        "month,passengers\n1949-01,112\n1949-02,118\n1949-03,132\n",
+        "passengers",
+        "1949-01-01 02-01 03-01",
+    ),
+    "Month,#Passengers": ("Month,#Passengers\n1949-01,112\n1949-02,118\n", "#passengers", "1949-01-01 02-01"),
+    "日期,数值": ("日期,数值\n2024-01-01,1\n2024-01-02,2\n", "数值", "2024-01-01 02"),
+    "quarters 2000Q1": (
+        "quarter,GDP\n2000Q1,10\n2000Q2,11\n2000Q3,12\n2000Q4,13\n",
+        "gdp",
+        "2000-01-01 04-01 07-01 10-01",
+    ),
+    "quarters 2000-Q1": ("Quarter,Sales Units\n1999-Q4,1\n2000-Q1,2\n", "sales_units", "1999-10-01 2000-01-01"),
+    "quarters Q1 2000": ("period,value\nQ3 2001,1\nQ4 2001,2\nQ1 2002,3\n", "value", "2001-07-01 10-01 2002-01-01"),
+    "ISO weeks": ("week,sales\n2024-W01,5\n2024-W02,6\n2024-W03,7\n", "sales", "2024-01-01 08 15"),
+    "weekly dates": ("Week,Sales\n2024-01-07,5\n2024-01-14,6\n", "sales", "2024-01-07 14"),
+    "month names": ("Month,Sales\nJan 2020,1\nFeb 2020,2\nMar 2020,3\n", "sales", "2020-01-01 02-01 03-01"),
+    "full month names": ("Month,Sales\nJanuary 2020,1\nFebruary 2020,2\n", "sales", "2020-01-01 02-01"),
+    "month/year": ("Month,Sales\n11/2019,1\n12/2019,2\n01/2020,3\n", "sales", "2019-11-01 12-01 2020-01-01"),
+    "Chinese months": ("月份,销量\n2019年12月,1\n2020年1月,2\n", "销量", "2019-12-01 2020-01-01"),
+    "semicolons, decimal comma": ("Datum;Wert\n01.01.2024;1,5\n02.01.2024;2,5\n", "wert", "2024-01-01 02"),
+}
+
+
+def expand(dates: str) -> list[str]:
+    """ "2024-01-01 02 03" -> the full dates (each short part replaces the end of the previous one)."""
+    full, out = "", []
+    for part in dates.split():
+        full = full[: len(full) - len(part)] + part if full else part
+        out.append(full)
+    return out
+
+
+@pytest.mark.parametrize("shape", sorted(TWO_COLUMNS))
+def test_a_date_and_one_value_under_any_header(shape):
+    raw, name, dates = TWO_COLUMNS[shape]
+    data = read_prices(raw.encode())
+    assert data.columns == [name] and default_target(data) == name
+    assert list(data.frame.index.strftime("%Y-%m-%d")) == expand(dates)
+    header = raw.splitlines()[0].replace(";", ",").split(",")[1]
+    assert target_series(data, header).equals(data.frame[name])  # the header as written finds it too
+    assert data.frame[name].iloc[0] == float(raw.splitlines()[1].split(";" if ";" in raw else ",")[1].replace(",", "."))
+
+
+def test_value_column_is_the_default_target_before_volume():
+    data = read_prices(b"Date,Value,Volume\n2024-01-01,3,100\n2024-01-02,4,200\n")
+    assert default_target(data) == "value"
+
+
+def test_a_date_and_one_text_column_says_so():
+    with pytest.raises(AppError) as err:
+        read_prices(b"Date,Comment\n2024-01-01,good\n2024-01-02,bad\n")
+    assert err.value.kind is ErrorKind.NO_PRICE_COLUMN
+    assert err.value.sentence == (
+        "The column 'Comment' holds text, not numbers (first value: 'good'): "
+        "the file needs a column of numbers beside its dates."
+    )
