@@ -229,7 +229,7 @@ class JacobianCurve:
     cell: str  # "rnn" | "lstm" | "gru"
     gain: float  # SimpleRNN: W_hh = gain * orthogonal; LSTM / GRU: Keras's default initialisation (1.0)
     activation: str  # SimpleRNN activation ("tanh" or "linear"); LSTM / GRU always use tanh and sigmoid
-    norms: np.ndarray = field(repr=False)  # (T+1,), entry k: spectral norm of dh_T/dh_k; entry T is 1
+    norms: np.ndarray = field(repr=False)  # (T+1,), entry k: ||dh_T/dh_k||_2 (LSTM: d(h_k, c_k)); entry T is 1
     recurrent_kernel: np.ndarray = field(repr=False)  # the cell's recurrent kernel, Keras layout
 
     @property
@@ -259,20 +259,26 @@ def _seeded_cell(cell: str, units: int, gain: float, activation: str, seed: int)
 
 
 def _step_jacobians(keras_cell, xs: np.ndarray, n_states: int) -> list[np.ndarray]:
-    """ds_{t}/ds_{t-1} for t = 1..T (each (S, S), S = n_states*units), the state s = [h, (c)] concatenated."""
+    """ds_t/ds_{t-1} for t = 1..T (each (S, S), S = n_states*units), the state s = [h, (c)] concatenated.
+
+    One backward pass per step: the step runs on S copies of the state, and copy i is differentiated
+    against the unit vector e_i, which gives row i of the Jacobian (much faster than tape.jacobian)."""
     import tensorflow as tf
 
-    units = keras_cell.units
-    state = tf.zeros((1, n_states * units), tf.float64)
+    size = n_states * keras_cell.units
+    eye = tf.eye(size, dtype=tf.float64)
+    state = np.zeros(size)
     jacobians = []
     for x in xs:  # xs (T, features)
+        copies = tf.constant(np.tile(state, (size, 1)))  # (S, S): every row the same state
         with tf.GradientTape() as tape:
-            tape.watch(state)
-            parts = tf.split(state, n_states, axis=1) if n_states > 1 else [state]
-            _, new = keras_cell(tf.constant(x[None], tf.float64), parts if n_states > 1 else parts[0])
+            tape.watch(copies)
+            parts = tf.split(copies, n_states, axis=1)
+            _, new = keras_cell(tf.constant(np.tile(x, (size, 1))), parts if n_states > 1 else parts[0])
             new_state = tf.concat(tf.nest.flatten(new), axis=1)
-        jacobians.append(tape.jacobian(new_state, state).numpy().reshape(n_states * units, n_states * units))
-        state = new_state
+        # d(e_i . s_t^(i))/ds_{t-1}^(i) = row i of ds_t/ds_{t-1}; jacobian[i, j] = d s_t[i] / d s_{t-1}[j]
+        jacobians.append(tape.gradient(new_state, copies, output_gradients=eye).numpy())
+        state = new_state.numpy()[0]
     return jacobians
 
 
@@ -308,6 +314,18 @@ def state_jacobian_norms(
     recurrent = np.asarray(keras_cell.recurrent_kernel)
     act = activation if cell == "rnn" else "tanh"
     return JacobianCurve(cell, float(gain) if cell == "rnn" else 1.0, act, np.array(norms[::-1]), recurrent)
+
+
+def demo_jacobian_curves(
+    *, units: int = 16, steps: int = 50, seed: int = 0, activation: str = "tanh"
+) -> list[JacobianCurve]:
+    """The page's picture: SimpleRNN at gains 0.5, 1 and 1.5 (`activation`), then LSTM and GRU of the same size,
+    all on the same inputs."""
+    curves = [
+        state_jacobian_norms("rnn", units=units, steps=steps, gain=g, activation=activation, seed=seed)
+        for g in DEMO_GAINS
+    ]
+    return curves + [state_jacobian_norms(c, units=units, steps=steps, seed=seed) for c in ("lstm", "gru")]
 
 
 # ---------------------------------------------------------------- 3. per-step gradient norms of a Keras model
