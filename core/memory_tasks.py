@@ -13,6 +13,7 @@ Nothing here trains.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +50,8 @@ class MemoryTaskConfig:
     units: int = 32  # recurrent units (hidden units of the dense reference)
     optimizer: str = "adam"  # "adam" or "sgd" (plain, no momentum: clipping's effect is easiest to see)
     learning_rate: float = 0.01  # the optimizer's step size
-    batch_size: int = 64  # sequences per update
-    epochs: int = 30  # passes over the training sequences (the budget)
+    batch_size: int = 32  # sequences per update
+    epochs: int = 15  # passes over the training sequences (the budget: 945 updates with the defaults)
     clip: str = "none"  # "none", "clipvalue", "clipnorm" (each variable) or "global_clipnorm" (all together)
     clip_threshold: float = 0.0  # the clipping argument's value; 0.0 when clip is "none"
     recurrent_gain: float = 1.0  # SimpleRNN only: W_hh = gain x a random orthogonal matrix (1.0 elsewhere)
@@ -96,6 +97,11 @@ class MemoryTaskConfig:
         return "mse" if self.task == "adding" else "accuracy"
 
 
+# The defaults above are the measured budget: at T = 50 on the adding problem LSTM and GRU reached test MSE
+# 0.0006-0.0023 and 0.0003-0.0005 (seeds 0, 1, 2) while SimpleRNN stayed at 0.163-0.173 (baseline 0.168);
+# about 13-18 CPU seconds per model on the 2-core machine.
+
+
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
@@ -111,6 +117,26 @@ def task_sentence(config: MemoryTaskConfig, lang: str = "en") -> str:
     if config.task == "adding":
         return text("grad", "adding_task", lang)
     return text("grad", "first_task", lang, symbols=config.symbols, chance=f"{1 / config.symbols:.3g}")
+
+
+# The clipping demo (measured once, seed 0): SimpleRNN with W_hh = 2 x orthogonal, plain SGD 0.05, T = 20.
+# Without clipping the loss reached 5.7e27 in the first epoch and inf in the second; with global_clipnorm 1
+# it trained to test MSE 0.153 (baseline 0.167) in 10 epochs.
+CLIPPING_DEMO = MemoryTaskConfig(
+    steps=20, cell="rnn", recurrent_gain=2.0, optimizer="sgd", learning_rate=0.05, epochs=10, seed=0
+)
+CLIPPING_CHOICES: tuple[tuple[str, float], ...] = (
+    ("none", 0.0),
+    ("clipvalue", 1.0),
+    ("clipnorm", 1.0),
+    ("global_clipnorm", 1.0),
+    ("global_clipnorm", 5.0),
+)
+
+
+def clipping_demo_configs() -> list[MemoryTaskConfig]:
+    """The page's clipping runs: the same diverging SimpleRNN without clipping and with each kind of clipping."""
+    return [dataclasses.replace(CLIPPING_DEMO, clip=kind, clip_threshold=t) for kind, t in CLIPPING_CHOICES]
 
 
 # ---------------------------------------------------------------- data

@@ -10,12 +10,15 @@ import pytest
 from core.cells import cell_parameter_count, dense_parameter_count
 from core.memory_tasks import (
     ADDING_BASELINE_MSE,
+    CLIPPING_CHOICES,
+    CLIPPING_DEMO,
     MEMORY_CELLS,
     SWEEP_STEPS,
     MemoryTaskConfig,
     adding_problem,
     baseline_score,
     build_memory_model,
+    clipping_demo_configs,
     first_symbol,
     make_split,
     prepare_memory,
@@ -193,3 +196,36 @@ def test_scores_beside_the_baseline():
     guess = score_memory(FixedModel(np.eye(4)[np.zeros(200, int)]), first)
     assert guess["score"] == pytest.approx(np.mean(first["y_test"] == 0))
     assert within_baseline(0.27, 0.25, "accuracy") and not within_baseline(0.3, 0.25, "accuracy")
+
+
+# ---------------------------------------------------------------- the measured settings
+
+
+def test_defaults_are_the_measured_budget():
+    config = MemoryTaskConfig()
+    assert (config.task, config.steps, config.units, config.optimizer, config.learning_rate) == (
+        "adding",
+        50,
+        32,
+        "adam",
+        0.01,
+    )
+    assert (config.batch_size, config.epochs, config.n_train, config.n_val, config.n_test) == (32, 15, 2000, 500, 1000)
+
+
+def test_clipping_demo_differs_only_in_clipping_and_starts_with_a_huge_gradient():
+    import keras
+
+    from core.gradients import global_norm, loss_gradients
+
+    configs = clipping_demo_configs()
+    assert [(c.clip, c.clip_threshold) for c in configs] == list(CLIPPING_CHOICES)
+    assert {dataclasses.replace(c, clip="none", clip_threshold=0.0) for c in configs} == {CLIPPING_DEMO}
+    demo = CLIPPING_DEMO
+    assert (demo.cell, demo.recurrent_gain, demo.optimizer, demo.steps, demo.seed) == ("rnn", 2.0, "sgd", 20, 0)
+    arrays = prepare_memory(demo)
+    keras.utils.set_random_seed(demo.seed)
+    model = build_memory_model(demo, (20, 2))
+    batch = slice(0, demo.batch_size)
+    norm = global_norm(list(loss_gradients(model, arrays["x_train"][batch], arrays["y_train"][batch]).values()))
+    assert norm > 10  # one plain SGD step of 0.05 x this would move the weights by more than 0.5
