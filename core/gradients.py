@@ -330,7 +330,7 @@ def demo_jacobian_curves(
 
 # ---------------------------------------------------------------- 3. per-step gradient norms of a Keras model
 
-_RECURRENT_LAYERS: tuple[str, ...] = ("SimpleRNN", "LSTM", "GRU")
+_RECURRENT_LAYERS: tuple[str, ...] = ("SimpleRNN", "LSTM", "GRU", "RNN")  # RNN: e.g. RNN(PeepholeLSTMCell)
 TARGETS: tuple[str, ...] = ("state", "input")
 
 
@@ -355,6 +355,8 @@ def _chain_parts(model, layer_name: str | None):
 
         raise AppError(ErrorKind.BAD_MODEL_FILE, "This model has no SimpleRNN, LSTM or GRU layer to measure.")
     i = index[0]
+    if getattr(layers[i], "go_backwards", False):
+        raise ValueError(f"layer {layers[i].name!r} reads the sequence backwards; step norms assume forwards")
     return layers[:i], layers[i], layers[i + 1 :]
 
 
@@ -404,7 +406,8 @@ def step_gradient_norms(
     (wrt "input") of the batch-mean loss (the model's compiled loss, or `loss`: a Keras loss or its
     name), each norm over the whole batch. Without y: the spectral norm of dh_T/ds_k or dh_T/dx_k per
     sample, averaged over the batch. The cell is unrolled in Python with the layer's own weights
-    (dropout off), so every step's state is reachable; the norms are for k = 1..T."""
+    (dropout off; zero initial state; no masking or go_backwards), so every step's state is reachable;
+    the norms are for k = 1..T."""
     import tensorflow as tf
 
     _check_choice("wrt", wrt, TARGETS)

@@ -203,7 +203,11 @@ def tiny_model(cell="lstm", steps=6, features=2, gain: float | None = None, line
         kwargs["recurrent_initializer"] = keras.initializers.Orthogonal(gain=gain, seed=1)
     if linear:
         kwargs["activation"] = None
-    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    from core.peephole import peephole_layer
+
+    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}.get(cell)
+    if cell == "peephole":
+        layer, kwargs = peephole_layer, {"peephole_initializer": "random_normal"}
     hidden = layer(3, name="memory", **kwargs)(inp)
     model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Dropout(0.2)(hidden)))
     if compiled:
@@ -211,7 +215,7 @@ def tiny_model(cell="lstm", steps=6, features=2, gain: float | None = None, line
     return model
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole"])
 def test_input_gradient_norms_match_one_tape_through_the_keras_model(cell):
     """Unrolling the layer's cell by hand gives the gradients of the Keras model itself."""
     import tensorflow as tf
