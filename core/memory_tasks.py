@@ -99,7 +99,9 @@ class MemoryTaskConfig:
 
 # The defaults above are the measured budget: at T = 50 on the adding problem LSTM and GRU reached test MSE
 # 0.0006-0.0023 and 0.0003-0.0005 (seeds 0, 1, 2) while SimpleRNN stayed at 0.163-0.173 (baseline 0.168);
-# about 13-18 CPU seconds per model on the 2-core machine.
+# about 13-18 CPU seconds per model on the 2-core machine. The first-symbol task does NOT show that gap with
+# this kind of budget: at T = 50 (4 symbols, 10,000 sequences, 5 epochs, seed 0) SimpleRNN reached accuracy
+# 0.81 while LSTM (0.235; 0.267 after 15 epochs) and GRU (0.246) stayed at chance.
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
