@@ -20,7 +20,8 @@ from core.errors import AppError, ErrorKind
 from core.models import CELL_LABELS
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "cells"
-VARIANTS: tuple[str, ...] = ("rnn", "lstm", "gru", "gru_reset_before")
+VARIANTS: tuple[str, ...] = ("rnn", "lstm", "gru", "gru_reset_before", "peephole")
+CELL_NAMES: dict[str, str] = {**CELL_LABELS, "peephole": "Peephole LSTM"}  # every cell a CellModel may hold
 
 
 @dataclass
@@ -123,10 +124,11 @@ def parameter_rows(model: CellModel) -> list[dict]:
     if model.embedding is not None:
         rows.append({"layer": "Embedding", "formula": f"{n}·{f}", "count": model.embedding.size})
     inner = f"{u}·({f}+{u}) + {'2·' if w.cell == 'gru' and w.reset_after else ''}{u}"
-    gates = {"rnn": "", "lstm": "4 × ", "gru": "3 × "}[w.cell]
+    gates = {"rnn": "", "lstm": "4 × ", "gru": "3 × ", "peephole": "4 × "}[w.cell]
     formula = f"{gates}({inner})" if gates else inner
+    formula += f" + 3·{u}" if w.cell == "peephole" else ""  # one peephole weight per gate (i, f, o) and unit
     rows.append(
-        {"layer": CELL_LABELS[w.cell], "formula": formula, "count": cell_parameter_count(w.cell, f, u, w.reset_after)}
+        {"layer": CELL_NAMES[w.cell], "formula": formula, "count": cell_parameter_count(w.cell, f, u, w.reset_after)}
     )
     rows.append({"layer": "Dense", "formula": f"{u}·{n} + {n}", "count": u * n + n})
     rows.append(
@@ -172,13 +174,20 @@ def cell_model_to_arrays(model: CellModel) -> tuple[dict[str, np.ndarray], dict]
     }
     if model.embedding is not None:
         arrays["embedding"] = model.embedding
+    if w.peephole is not None:
+        arrays["peephole"] = w.peephole
     return arrays, {**model.meta, "cell": w.cell, "reset_after": w.reset_after, "alphabet": model.alphabet}
 
 
 def cell_model_from_arrays(arrays, meta: dict) -> CellModel:
     """The letter model `cell_model_to_arrays` wrote."""
     weights = CellWeights(
-        meta["cell"], arrays["kernel"], arrays["recurrent_kernel"], arrays["bias"], bool(meta.get("reset_after", True))
+        meta["cell"],
+        arrays["kernel"],
+        arrays["recurrent_kernel"],
+        arrays["bias"],
+        bool(meta.get("reset_after", True)),
+        arrays.get("peephole"),
     )
     embedding = arrays.get("embedding")
     return CellModel(weights, arrays["dense_kernel"], arrays["dense_bias"], meta["alphabet"], embedding, meta)
@@ -210,12 +219,12 @@ def shipped_models() -> dict[str, CellModel]:
 
 
 def from_keras(model, alphabet: str = "abcde", meta: dict | None = None) -> CellModel:
-    """Extract a CellModel from a Keras letter model: [Embedding] -> one SimpleRNN/LSTM/GRU -> Dense.
+    """Extract a CellModel from a Keras letter model: [Embedding] -> one recurrent layer -> Dense.
 
     Layers are found by their type, so a model saved by the stand-alone script works too; any other
     shape is refused with AppError(BAD_MODEL_FILE) (the NumPy replay knows only this one).
     """
-    recurrent = [layer for layer in model.layers if type(layer).__name__ in _KERAS_CELLS]
+    recurrent = [layer for layer in model.layers if type(layer).__name__ in ("SimpleRNN", "LSTM", "GRU", "RNN")]
     dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
     embeddings = [layer for layer in model.layers if type(layer).__name__ == "Embedding"]
     if len(recurrent) != 1 or len(dense) != 1 or len(embeddings) > 1:
@@ -224,23 +233,31 @@ def from_keras(model, alphabet: str = "abcde", meta: dict | None = None) -> Cell
             "This model is not [Embedding] -> one SimpleRNN, LSTM or GRU layer -> Dense, the shape the letter "
             "page replays.",
         )
-    rnn = recurrent[0]
-    reset_after = bool(getattr(rnn, "reset_after", True))
-    kernel, recurrent_kernel, bias = (np.asarray(a) for a in rnn.get_weights())
     dense_kernel, dense_bias = (np.asarray(a) for a in dense[0].get_weights())
     embedding = np.asarray(embeddings[0].get_weights()[0]) if embeddings else None
     meta = {**(meta or {}), "count_params": int(model.count_params())}
-    weights = CellWeights(_KERAS_CELLS[type(rnn).__name__], kernel, recurrent_kernel, bias, reset_after)
-    return CellModel(weights, dense_kernel, dense_bias, alphabet, embedding, meta)
+    return CellModel(layer_weights(recurrent[0]), dense_kernel, dense_bias, alphabet, embedding, meta)
 
 
-_KERAS_CELLS = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+def layer_weights(layer) -> CellWeights:
+    """The weights of a Keras SimpleRNN / LSTM / GRU layer, or of keras.layers.RNN(PeepholeLSTMCell)."""
+    kinds = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru", "PeepholeLSTMCell": "peephole"}
+    name = type(layer.cell).__name__ if type(layer).__name__ == "RNN" else type(layer).__name__
+    if name not in kinds:
+        raise AppError(ErrorKind.BAD_MODEL_FILE, f"A {name} layer is not a cell this page can replay.")
+    arrays = [np.asarray(a) for a in layer.get_weights()]  # kernel, recurrent kernel, bias (, peephole)
+    peephole = arrays[3] if kinds[name] == "peephole" else None
+    return CellWeights(kinds[name], *arrays[:3], bool(getattr(layer, "reset_after", True)), peephole)
 
 
 def keras_layer(weights: CellWeights, return_state: bool = True):
     """A Keras recurrent layer of the same kind and size as `weights` (unbuilt)."""
     import keras
 
+    if weights.cell == "peephole":
+        from core.peephole import peephole_layer
+
+        return peephole_layer(weights.units, return_sequences=True, return_state=return_state)
     cls = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[weights.cell]
     extra = {"reset_after": weights.reset_after} if weights.cell == "gru" else {}
     return cls(weights.units, return_sequences=True, return_state=return_state, **extra)
@@ -254,9 +271,15 @@ def keras_run(weights: CellWeights, xs: np.ndarray) -> tuple[np.ndarray, list[np
     inp = keras.Input(shape=xs.shape[1:])
     layer = keras_layer(weights)
     model = keras.Model(inp, layer(inp))
-    layer.set_weights([weights.kernel, weights.recurrent_kernel, weights.bias])
+    layer.set_weights(keras_weight_list(weights))
     seq, *states = model.predict(xs, verbose=0)
     return np.asarray(seq), [np.asarray(s) for s in states]
+
+
+def keras_weight_list(weights: CellWeights) -> list[np.ndarray]:
+    """The arrays in `layer.set_weights` order: kernel, recurrent kernel, bias (and the peephole vector)."""
+    arrays = [weights.kernel, weights.recurrent_kernel, weights.bias]
+    return arrays if weights.peephole is None else [*arrays, weights.peephole]
 
 
 def replay_difference(weights: CellWeights, xs: np.ndarray) -> float:
@@ -366,16 +389,17 @@ def stack_replay_difference(model, window: np.ndarray) -> float:
 
 
 def random_weights(variant: str, features: int, units: int, seed: int = 0, scale: float = 0.8) -> CellWeights:
-    """Random non-zero weights and biases (both GRU bias rows) in Keras's layout."""
+    """Random non-zero weights and biases (both GRU bias rows, the peephole vector) in Keras's layout."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     rng = np.random.default_rng(seed)
     cell = "gru" if variant.startswith("gru") else variant
     reset_after = variant != "gru_reset_before"
-    k = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    k = {"rnn": 1, "lstm": 4, "gru": 3, "peephole": 4}[cell]
     bias_shape = (2, k * units) if cell == "gru" and reset_after else (k * units,)
     draw = lambda *shape: rng.uniform(-scale, scale, shape).astype("float32")  # noqa: E731
-    return CellWeights(cell, draw(features, k * units), draw(units, k * units), draw(*bias_shape), reset_after)
+    arrays = draw(features, k * units), draw(units, k * units), draw(*bias_shape)
+    return CellWeights(cell, *arrays, reset_after, draw(3 * units) if cell == "peephole" else None)
 
 
 def check_all(steps: int = 24, seed: int = 0, include_shipped: bool = True) -> dict[str, float]:

@@ -3,6 +3,8 @@
 Conventions (the same as Keras 3, so a replay matches `return_sequences=True` to float precision):
 - row vectors: a step computes ``x·W + h·U + b`` with W (features, k*units), U (units, k*units);
 - LSTM gate order in W, U, b: i, f, c (candidate), o;
+- peephole LSTM (core/peephole.py): the LSTM layout plus a vector p (3*units,) = [p_i, p_f, p_o]; the
+  input and forget gates add p_i*c_{t-1}, p_f*c_{t-1}, the output gate adds p_o*c_t;
 - GRU gate order: z (update), r (reset), h (candidate); Keras mixes ``h = z*h_prev + (1-z)*cand``;
   with ``reset_after=True`` (the Keras default) the bias has two rows (input, recurrent) and the
   reset gate multiplies the recurrent product ``r * (h·U_h + b_rh)``; with ``reset_after=False``
@@ -19,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 CELL_KINDS: tuple[str, ...] = ("rnn", "lstm", "gru")
-GATES_PER_CELL: dict[str, int] = {"rnn": 1, "lstm": 4, "gru": 3}
+REPLAY_KINDS: tuple[str, ...] = (*CELL_KINDS, "peephole")  # every cell this module replays
+GATES_PER_CELL: dict[str, int] = {"rnn": 1, "lstm": 4, "gru": 3, "peephole": 4}
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -37,15 +40,16 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 class CellWeights:
     """One recurrent layer's weights, exactly as Keras stores them (`layer.get_weights()`)."""
 
-    cell: str  # "rnn" | "lstm" | "gru"
-    kernel: np.ndarray = field(repr=False)  # W: (features, k*units), k = 1 / 4 / 3
+    cell: str  # "rnn" | "lstm" | "gru" | "peephole"
+    kernel: np.ndarray = field(repr=False)  # W: (features, k*units), k = 1 / 4 / 3 / 4
     recurrent_kernel: np.ndarray = field(repr=False)  # U: (units, k*units)
     bias: np.ndarray = field(repr=False)  # (k*units,), or (2, 3*units) for a GRU with reset_after
     reset_after: bool = True  # GRU only: reset gate applied after the recurrent product
+    peephole: np.ndarray | None = field(default=None, repr=False)  # peephole LSTM only: (3*units,) p_i, p_f, p_o
 
     def __post_init__(self):
-        if self.cell not in CELL_KINDS:
-            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELL_KINDS)}")
+        if self.cell not in REPLAY_KINDS:
+            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(REPLAY_KINDS)}")
         k, units = GATES_PER_CELL[self.cell], self.recurrent_kernel.shape[0]
         if self.kernel.ndim != 2 or self.kernel.shape[1] != k * units:
             raise ValueError(f"{self.cell} kernel must be (features, {k}*units), got {self.kernel.shape}")
@@ -57,6 +61,7 @@ class CellWeights:
         expected = (2, k * units) if two_rows else (k * units,)
         if self.bias.shape != expected:
             raise ValueError(f"{self.cell} bias must be {expected}, got {self.bias.shape}")
+        _check_peephole(self.cell, self.peephole, units)
 
     @property
     def units(self) -> int:
@@ -73,8 +78,18 @@ class CellWeights:
 
     def as_float64(self) -> CellWeights:
         f = np.float64
-        return CellWeights(self.cell, self.kernel.astype(f), self.recurrent_kernel.astype(f), self.bias.astype(f),
-                           self.reset_after)  # fmt: skip
+        peephole = None if self.peephole is None else self.peephole.astype(f)
+        arrays = (self.kernel.astype(f), self.recurrent_kernel.astype(f), self.bias.astype(f))
+        return CellWeights(self.cell, *arrays, self.reset_after, peephole)
+
+
+def _check_peephole(cell: str, peephole: np.ndarray | None, units: int) -> None:
+    """A peephole LSTM needs its (3*units,) vector; no other cell has one."""
+    if cell == "peephole" and (peephole is None or np.shape(peephole) != (3 * units,)):
+        got = None if peephole is None else np.shape(peephole)
+        raise ValueError(f"peephole weights must be ({3 * units},), got {got}")
+    if cell != "peephole" and peephole is not None:
+        raise ValueError(f"only a peephole LSTM has peephole weights, not {cell}")
 
 
 # ---------------------------------------------------------------- the three cells, one step each
@@ -113,6 +128,43 @@ def lstm_step(w: CellWeights, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndar
             "c_prev": c_prev, "c": c, "tanh_c": tanh_c, "h": o * tanh_c}  # fmt: skip
 
 
+def peephole_step(
+    w: CellWeights, x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, x_part: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """One peephole LSTM step (core/peephole.py): the LSTM's gates plus p_i*c_{t-1}, p_f*c_{t-1} and p_o*c_t."""
+    u = w.units
+    x_part = x @ w.kernel if x_part is None else x_part  # (..., 4*units)
+    h_part = h_prev @ w.recurrent_kernel  # (..., 4*units)
+    pre = x_part + h_part + w.bias
+    p_i, p_f, p_o = w.peephole[:u], w.peephole[u : 2 * u], w.peephole[2 * u :]
+    peep_i, peep_f = p_i * c_prev, p_f * c_prev  # the input and forget gates see the old cell state
+    i, f = sigmoid(pre[..., :u] + peep_i), sigmoid(pre[..., u : 2 * u] + peep_f)
+    cand = np.tanh(pre[..., 2 * u : 3 * u])  # candidate cell state c~
+    c = f * c_prev + i * cand
+    peep_o = p_o * c  # the output gate sees the new cell state
+    o = sigmoid(pre[..., 3 * u :] + peep_o)
+    tanh_c = np.tanh(c)
+    return {
+        "x_part": x_part,
+        "h_part": h_part,
+        "pre_i": pre[..., :u],
+        "pre_f": pre[..., u : 2 * u],
+        "pre_c": pre[..., 2 * u : 3 * u],
+        "pre_o": pre[..., 3 * u :],
+        "peep_i": peep_i,
+        "peep_f": peep_f,
+        "peep_o": peep_o,
+        "i": i,
+        "f": f,
+        "cand": cand,
+        "o": o,
+        "c_prev": c_prev,
+        "c": c,
+        "tanh_c": tanh_c,
+        "h": o * tanh_c,
+    }
+
+
 def gru_step(
     w: CellWeights, x: np.ndarray, h_prev: np.ndarray, x_part: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
@@ -148,7 +200,7 @@ def gru_step(
 class CellTrace:
     """Every intermediate of every step: `values[name]` is (steps, ..., width)."""
 
-    cell: str  # "rnn" | "lstm" | "gru"
+    cell: str  # "rnn" | "lstm" | "gru" | "peephole"
     values: dict[str, np.ndarray]  # name -> stacked per-step arrays, time first
     reset_after: bool = True  # GRU variant the trace was computed with
 
@@ -163,9 +215,9 @@ class CellTrace:
 
     @property
     def final_states(self) -> list[np.ndarray]:
-        """[h_T] or, for an LSTM, [h_T, c_T] (Keras's `return_state` order)."""
+        """[h_T] or, for an LSTM (peephole too), [h_T, c_T] (Keras's `return_state` order)."""
         last = [self.values["h"][-1]]
-        return last + [self.values["c"][-1]] if self.cell == "lstm" else last
+        return last + [self.values["c"][-1]] if self.cell in ("lstm", "peephole") else last
 
     def at(self, step: int) -> dict[str, np.ndarray]:
         """Every intermediate of one step (0-based)."""
@@ -186,8 +238,8 @@ def run_cell(w: CellWeights, xs: np.ndarray, h0: np.ndarray | None = None, c0: n
     for t, (x, x_part) in enumerate(zip(time_first, x_parts, strict=True)):
         if w.cell == "rnn":
             rec = rnn_step(w, x, h, x_part)
-        elif w.cell == "lstm":
-            rec = lstm_step(w, x, h, c, x_part)
+        elif w.cell in ("lstm", "peephole"):
+            rec = (lstm_step if w.cell == "lstm" else peephole_step)(w, x, h, c, x_part)
             c = rec["c"]
         else:
             rec = gru_step(w, x, h, x_part)
@@ -215,17 +267,21 @@ def dense_output(h: np.ndarray, kernel: np.ndarray, bias: np.ndarray, activation
 
 
 def cell_parameter_breakdown(cell: str, features: int, units: int, reset_after: bool = True) -> dict[str, int]:
-    """Kernel, recurrent kernel and bias counts of one recurrent layer (and their total)."""
-    if cell not in CELL_KINDS:
-        raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(CELL_KINDS)}")
+    """Kernel, recurrent kernel and bias counts of one recurrent layer (and their total); a peephole LSTM
+    also has "peephole"."""
+    if cell not in REPLAY_KINDS:
+        raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(REPLAY_KINDS)}")
     k = GATES_PER_CELL[cell]
     bias_rows = 2 if cell == "gru" and reset_after else 1
     parts = {"kernel": features * k * units, "recurrent_kernel": units * k * units, "bias": bias_rows * k * units}
+    if cell == "peephole":
+        parts["peephole"] = 3 * units  # one weight per gate (i, f, o) and unit
     return {**parts, "total": sum(parts.values())}
 
 
 def cell_parameter_count(cell: str, features: int, units: int, reset_after: bool = True) -> int:
-    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (reset_after) or 3[u(f+u)+u]."""
+    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (reset_after) or 3[u(f+u)+u];
+    peephole LSTM 4u(f+u+1) + 3u."""
     return cell_parameter_breakdown(cell, features, units, reset_after)["total"]
 
 

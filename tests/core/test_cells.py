@@ -111,6 +111,8 @@ def test_bad_weight_shapes_are_rejected():
     with pytest.raises(ValueError, match="bias"):
         CellWeights("gru", w.kernel[:, :6], w.recurrent_kernel[:, :6], np.zeros(6))  # GRU default needs 2 rows
     with pytest.raises(ValueError, match="unknown cell"):
+        CellWeights("transformer", w.kernel, w.recurrent_kernel, w.bias)
+    with pytest.raises(ValueError, match="peephole weights"):  # a peephole LSTM needs its (3*units,) vector
         CellWeights("peephole", w.kernel, w.recurrent_kernel, w.bias)
 
 

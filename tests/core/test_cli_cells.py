@@ -19,7 +19,7 @@ def test_check_reports_every_cell_below_target():
     out = cli("--check", "--json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert set(result) == {"rnn", "lstm", "gru", "gru_reset_before"}
+    assert set(result) == {"rnn", "lstm", "gru", "gru_reset_before", "peephole"}
     assert all(0 < d <= 1e-5 for d in result.values()), result
 
 
