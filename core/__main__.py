@@ -23,11 +23,14 @@ COMMANDS: dict[str, str] = {
     "cells": "replay recurrent cells in NumPy and check them against Keras",
     "compare": "compare SimpleRNN, LSTM, GRU (and a dense reference) over seeds",
     "warm": "train the embedded defaults of every page into the cache",
+    "seq": "sequence lab: seasonal, multistep, updown and shapes tasks",
+    "text": "text lab: character generation and translation with attention",
+    "grad": "memory and gradients lab: power argument, clipping, long memory",
 }
 
 
 # Commands that train or replay Keras models; TensorFlow is imported up front for these, quietly.
-NEEDS_KERAS = {"forecast", "letters", "cells", "compare", "warm"}
+NEEDS_KERAS = {"forecast", "letters", "cells", "compare", "warm", "seq", "text", "grad"}
 
 
 @contextmanager

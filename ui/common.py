@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -22,7 +23,11 @@ NAVIGATION = (
     ("pages/3_Letter_prediction.py", "letters", ":material/abc:"),
     ("pages/4_Cell_step_through.py", "cells", ":material/memory:"),
     ("pages/5_Architecture_comparison.py", "compare", ":material/compare_arrows:"),
+    ("pages/6_Sequence_lab.py", "seq", ":material/timeline:"),
+    ("pages/7_Text_lab.py", "text", ":material/translate:"),
+    ("pages/8_Memory_and_gradients.py", "grad", ":material/trending_down:"),
 )
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup_page(page: str) -> Callable[..., str]:
@@ -47,7 +52,8 @@ def sidebar_navigation(lang: str) -> None:
     with st.sidebar.container():
         try:
             for script, page, icon in NAVIGATION:
-                st.page_link(script, label=text(page, "title", lang), icon=icon)
+                if (ROOT / script).exists():  # a page still being built is not linked
+                    st.page_link(script, label=text(page, "title", lang), icon=icon)
         except StreamlitPageNotFoundError:  # a page run on its own (headless tests) has no app around it
             pass
 
