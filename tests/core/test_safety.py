@@ -348,7 +348,8 @@ def test_forecast_result_heading_shows_file_text_as_text():
     at.radio(key="data.data_source").set_value("upload").run()
     at.file_uploader(key="forecast.upload").upload("<em>*evil*.csv", ("\n".join(rows) + "\n").encode(), "text/csv")
     at.run()
-    at.selectbox(key="data.target").select("**bold** <b>x</b> [link](javascript:alert(1))").run()
+    hostile = next(o for o in at.selectbox(key="data.target").options if "<b>" in o)  # as the reader named it
+    at.selectbox(key="data.target").select(hostile).run()
     for key, value in {"window": 5, "test_size": 40, "epochs": 1, "batch_size": 64}.items():
         at.number_input(key=f"forecast.{key}").set_value(value)
     at.button(key="forecast.train").click().run()
