@@ -11,6 +11,11 @@ flag that the training loop polls between batches.
 
 `RNNLAB_TRAIN_WORKERS` sets the number of worker processes (default: 2, at most the CPU count);
 0 trains in the calling process instead (the command line does, since it is a process of its own).
+
+`RNNLAB_RAY_ADDRESS` (e.g. `auto`, `ray://head:10001`) sends every training to that Ray cluster
+instead (core/ray_runner.py; `RNNLAB_RAY_CPUS` CPUs per training, default 1). When the cluster
+cannot be reached or is lost during a training, the caller's reporter hears `notice(key)` and the
+training runs here as above. Without the variable nothing imports Ray.
 """
 
 from __future__ import annotations
@@ -44,6 +49,19 @@ _TASK_STARTED = "started"  # sent when a worker picks a task up (until then it w
 _progress_queue = None  # where this process sends progress
 _cancel_flags = None  # shared with the server: flags[slot] == 1 asks task `slot` to stop
 _parent_pid = None  # the server: a worker whose parent died stops its training
+
+
+def ray_address() -> str | None:
+    """$RNNLAB_RAY_ADDRESS: the Ray cluster that trains (None: trainings run on this machine)."""
+    return os.environ.get("RNNLAB_RAY_ADDRESS", "").strip() or None
+
+
+def configured_ray_cpus() -> float:
+    """CPUs each training reserves on the cluster: $RNNLAB_RAY_CPUS, else 1 (0.25 to 64)."""
+    try:
+        return max(0.25, min(float(os.environ.get("RNNLAB_RAY_CPUS", "") or 1), 64.0))
+    except ValueError:
+        return 1.0
 
 
 def configured_workers() -> int:
@@ -281,10 +299,11 @@ def _drain(inbox: queue.SimpleQueue, report: Reporter | None, wait: float = 0.0)
 
 
 # ---------------------------------------------------------------------------------------------
-# The one decision: a worker process, or here
+# The one decision: the Ray cluster, a worker process, or here
 
 
 _POOL: TrainingPool | None = None
+_CLUSTER = None  # core.ray_runner.RayRunner while $RNNLAB_RAY_ADDRESS is set
 _POOL_LOCK = threading.Lock()
 _LOCAL_LOCK = threading.Lock()  # seeding is global: in-process trainings run one at a time
 
@@ -301,8 +320,34 @@ def pool() -> TrainingPool | None:
         return _POOL
 
 
+def cluster():
+    """The Ray cluster's runner (core.ray_runner.RayRunner) when $RNNLAB_RAY_ADDRESS is set, else None."""
+    global _CLUSTER
+    address = ray_address()
+    if address is None:
+        return None
+    from core.ray_runner import RayRunner
+
+    with _POOL_LOCK:
+        if _CLUSTER is None or _CLUSTER.address != address:
+            if _CLUSTER is not None:
+                _CLUSTER.stop()
+            _CLUSTER = RayRunner(address, configured_ray_cpus(), TASKS_PER_CHILD, _CleanSpawnContext())
+        return _CLUSTER
+
+
+def cluster_status(wait: float = 3.0) -> tuple[str, dict] | None:
+    """For the home page: None without a cluster, else (key of a sentence in common.toml, its values)."""
+    runner = cluster()
+    return runner.status(wait) if runner is not None else None
+
+
 def warm() -> None:
-    """Start the worker processes now (a page that trains calls this as it opens)."""
+    """Connect to the cluster, or start the worker processes, now (a page that trains calls this as it opens)."""
+    runner = cluster()
+    if runner is not None:
+        runner.connect_in_background()
+        return
     training_pool = pool()
     if training_pool is not None:
         training_pool.warm()
@@ -312,11 +357,23 @@ def stop_all() -> None:
     """Stop every running training and the workers (called when the server shuts down)."""
     if _POOL is not None:
         _POOL.stop()
+    if _CLUSTER is not None:
+        _CLUSTER.stop()
 
 
 def run(fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwargs) -> Any:
-    """fn(*args, report=..., should_stop=..., **kwargs) in a worker process when workers are on,
-    else here (one at a time). `cancel` is a threading.Event that asks the training to stop."""
+    """fn(*args, report=..., should_stop=..., **kwargs) on the Ray cluster when one is set, else in a
+    worker process when workers are on, else here (one at a time). `cancel` is a threading.Event that
+    asks the training to stop. A cluster that cannot take the training tells `report.notice(key)`."""
+    runner = cluster()
+    if runner is not None:
+        from core.ray_runner import ClusterUnavailable
+
+        try:
+            return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
+        except ClusterUnavailable as err:  # trained here instead: say so once, on this training's progress
+            if hasattr(report, "notice"):
+                report.notice(err.notice)
     training_pool = pool()
     if training_pool is not None:
         return training_pool.run(fn, *args, report=report, cancel=cancel, **kwargs)
