@@ -70,7 +70,7 @@ def lang() -> str:
 
 def show_error(err: AppError) -> None:
     """The one way a page shows a user error: the sentence, as text (never markup, never a traceback)."""
-    st.error(plain(err.sentence), icon="⚠️")
+    st.error(plain(err.in_language(lang())), icon="⚠️")
 
 
 @contextmanager

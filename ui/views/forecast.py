@@ -94,6 +94,8 @@ def show_verdicts(result: core.ForecastResult, t) -> None:
     (st.success if all(beat for _, beat, _ in verdicts) else st.warning)("\n".join(lines))
     if result.chosen_epoch == 0:
         st.info(t("kept_start"))
+    elif result.fell_back:
+        st.info(t("fell_back"))
     if result.config.mode == "course":
         st.caption(t("course_reported"))
 
