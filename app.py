@@ -69,7 +69,7 @@ def home() -> None:
     st.caption(t("runtime_caption"))
     versions = [("python", platform.python_version())]
     versions += [(p, package_version(p, t("not_installed"))) for p in PACKAGES]
-    st.markdown(markdown_table(["package", "version"], versions))
+    st.markdown(markdown_table([t("col_package"), t("col_version")], versions))
 
 
 home()

@@ -18,6 +18,7 @@ from core.compare import (
     summary_frame,
 )
 from core.figures.compare import loss_figure, metric_bars_figure, predictions_figure
+from core.i18n import text
 from core.models import CELL_LABELS, MODES
 from ui.common import lang, setup_page
 from ui.data_picker import data_picker, target_picker
@@ -41,14 +42,14 @@ if task == "price":
         st.stop()
     column = target_picker("compare", data, t=t)
 
-left, middle, right = st.columns([2, 1, 1])
+left, middle, right = st.columns([2, 1, 2])
 available = PRICE_CELLS if task == "price" else LETTER_CELLS
 cells = left.multiselect(
     t("cells_label"), available, default=list(available), format_func=CELL_LABELS.get, key=f"compare.cells.{task}"
 )
 seeds = middle.number_input(t("seeds_label"), 1, 10, 3, help=t("seeds_help"), key="compare.seeds")
 if task == "price":
-    mode = right.selectbox(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
+    mode = right.radio(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
     letter_task = "L1"
 else:
     mode = "default"
@@ -103,6 +104,7 @@ labels = {k: t(f"axis_{k}") for k in ("date", "price", "epoch")} | {"loss_axis":
 val_key = "curve_test_loss" if result.config.task == "price" and result.config.mode == "course" else "curve_val_loss"
 labels |= {"loss": t("curve_loss"), "val_loss": t(val_key)}
 labels |= {m: t(f"metric_{m}") for m in result.config.metrics}
+labels |= {name: text("forecast", f"short_{name}", lang()) for name in ("persistence", "drift", "previous_close")}
 if result.config.task == "price":
     st.subheader(t("predictions_heading"))
     fig = predictions_figure(result.eval_dates, result.actual, result.predictions_by_cell(), result.baselines, labels)
@@ -123,6 +125,6 @@ st.dataframe(formula_frame(result, lang()), hide_index=True, width="stretch")
 st.caption(t("formula_caption"))
 if result.config.task == "price":
     st.subheader(t("baselines_heading"))
-    st.dataframe(baseline_frame(result), width="stretch")
+    st.dataframe(baseline_frame(result, lang()), width="stretch")
 with st.expander(t("runs_heading")):
     st.dataframe(runs_frame(result, lang()), hide_index=True, width="stretch")
