@@ -134,8 +134,63 @@ def show_files(result: core.ForecastResult, t) -> None:
     model_files(P, result.trained, stem, script, extra, t)
 
 
+def report_html(result: core.ForecastResult, data, t) -> str:
+    """The result as one HTML report: what the page shows, with the settings and the data's origin."""
+    import dataclasses
+    import re
+
+    from core.i18n import text
+    from core.report import Section, html_report
+    from ui.common import lang
+    from ui.data_picker import source_label
+
+    labels = figure_labels(result, t)
+    plain_text = lambda s: re.sub(r"[*_`]", "", s)  # noqa: E731  (markdown emphasis out of the sentences)
+    verdicts = [
+        t(
+            "verdict_beat" if beat else "verdict_lost",
+            baseline=t(f"baseline_{name}"),
+            ratio=f"{ratio:.2f}",
+            model=f"{result.metrics.loc['model', 'rmse']:.3f}",
+            base=f"{result.metrics.loc[name, 'rmse']:.3f}",
+        )
+        for name, beat, ratio in core.baseline_verdicts(result)
+    ]
+    table = result.metrics.copy()
+    table.index = [model_label(result.config, t) if n == "model" else t(f"baseline_{n}") for n in table.index]
+    table.columns = [t(f"col_{c}") for c in METRIC_COLUMNS]
+    dates = result.eval_dates
+    days = t(
+        "eval_days",
+        n=len(dates),
+        start=f"{dates[0]:%Y-%m-%d}",
+        end=f"{dates[-1]:%Y-%m-%d}",
+        skip=result.config.eval_after,
+        test=result.config.test_size,
+    )
+    charts = [
+        prediction_figure(result.eval_dates, result.actual, result.predictions, result.baselines, labels=labels),
+        loss_figure(result.history, labels=labels),
+    ]
+    sections = [Section(t("report_results"), [plain_text(days), *map(plain_text, verdicts)], [table], charts)]
+    provenance = text("common", "report_data", lang(), source=source_label(data))
+    title = t(
+        "result_heading", model=model_label(result.config, t), target=result.config.target, source=source_label(data)
+    )
+    return html_report(title, sections, dataclasses.asdict(result.config), provenance, lang())
+
+
 def show_result(result: core.ForecastResult, config: core.ForecastConfig | None, data, t) -> None:
     show_headline(result, config, data, t)
+    st.download_button(
+        t("download_report"),
+        lambda: report_html(result, data, t),
+        file_name="forecast_report.html",
+        mime="text/html",
+        on_click="ignore",
+        key=P + "dl_report",
+        icon=":material/description:",
+    )
     show_verdicts(result, t)
     show_table(result, t)
     show_charts(result, t)
