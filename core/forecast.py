@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -561,22 +562,16 @@ def run_forecast(
     return ForecastResult(train(FORECAST, config, data, report=report, cancel=cancel, use_cache=use_cache))
 
 
-def warm(report: Reporter | None = None, course: bool = True) -> list[dict]:
-    """Train the page's embedded defaults into the cache: default mode (and course mode) per cell."""
+def warm_items(course: bool = True) -> list[tuple[str, Callable]]:
+    """What "prepare for class" trains for this page: (label, run(report, cancel)) per model — default mode
+    (and course mode) per cell, on the default embedded series."""
     from core.datasets import DEFAULT_DATASET, load_dataset
 
-    data = load_dataset(DEFAULT_DATASET)
-    target = default_target(data.frame.columns)
-    modes = MODES if course else ("default",)
-    done = []
-    for config in [ForecastConfig.for_mode(mode, cell, target=target) for mode in modes for cell in CELLS]:
-        result = run_forecast(data, config, report=report)
-        done.append(
-            {
-                "page": "forecast",
-                "config": config.label,
-                "cached": result.cached,
-                "train_seconds": round(result.train_seconds, 2),
-            }
+    def item(config: ForecastConfig) -> tuple[str, Callable]:
+        return f"forecast · {config.label}", lambda report, cancel: run_forecast(
+            load_dataset(DEFAULT_DATASET), config, report=report, cancel=cancel
         )
-    return done
+
+    target = default_target(load_dataset(DEFAULT_DATASET).frame.columns)
+    modes = ("default", "course") if course else ("default",)
+    return [item(ForecastConfig.for_mode(mode, cell, target=target)) for mode in modes for cell in CELLS]

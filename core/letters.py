@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -318,13 +319,15 @@ def continue_training(
     return LetterResult(dataclasses.replace(trained, config=result.config))
 
 
-def warm() -> dict[str, str]:
-    """Train the four course tasks (SimpleRNN, seed 7) into the cache; says per task what happened."""
-    done = {}
-    for task in TASKS:
-        result = train_letters(LetterConfig.course(task))
-        done[task] = f"{'cached' if result.cached else 'trained'}, accuracy {result.accuracy:.0%}"
-    return done
+def warm_items() -> list[tuple[str, Callable]]:
+    """What "prepare for class" trains for this page: the four course tasks (SimpleRNN, seed 7)."""
+    return [
+        (
+            f"letters · {task}",
+            lambda report, cancel, task=task: train_letters(LetterConfig.course(task), report=report, cancel=cancel),
+        )
+        for task in TASKS
+    ]
 
 
 # ---------------------------------------------------------------- prediction

@@ -50,7 +50,9 @@ def html_report(title: str, sections: list[Section], settings: dict, provenance:
             first_chart = False
             chart = pio.to_html(fig, include_plotlyjs=script, full_html=False, config={"displaylogo": False})
             parts.append(f'<div class="chart">{chart}</div>')
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in settings.items())
+    rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in settings.items()
+    )
     parts.append(f"<h2>{html.escape(_settings_heading(lang))}</h2><table>{rows}</table>")
     made = datetime.now().strftime("%Y-%m-%d %H:%M")
     parts.append(f'<p class="meta">RNN Lab · {made}</p>')

@@ -12,13 +12,16 @@ from core.compare import (
     default_epochs,
     run_comparison,
 )
+from core.i18n import text
 from core.models import CELL_LABELS, MODES
-from ui.common import lang, setup_page
+from ui.common import lang, lesson, settings_box, setup_page
 from ui.data_picker import data_picker, target_picker
 from ui.training import training_area, warm_workers
 from ui.views.compare import RESULT_FOR, show_comparison
 
 t = setup_page("compare")
+if lesson("compare") == "letters":  # opened from the home page's lesson path
+    st.session_state["compare.task"] = "letters"
 
 st.title(t("heading"))
 st.write(t("intro"))
@@ -29,11 +32,12 @@ task = st.radio(
 data = column = None
 if task == "price":
     warm_workers()  # models train in worker processes: start them while the user picks the data
-    data = data_picker("compare", t)
-    if data is None:
-        st.info(t("no_data"))
-        st.stop()
-    column = target_picker("compare", data, t=t)
+    with settings_box(text("common", "series_settings", lang())):
+        data = data_picker("compare", t)
+        if data is None:
+            st.info(t("no_data"))
+            st.stop()
+        column = target_picker("compare", data, t=t)
 
 left, middle, right = st.columns([2, 1, 2])
 available = PRICE_CELLS if task == "price" else LETTER_CELLS

@@ -226,14 +226,8 @@ def letters_view() -> None:
 
 
 def worked_view() -> None:
-    name = st.radio(
-        t("example"),
-        list(EXAMPLES),
-        horizontal=True,
-        key="cells.example",
-        index=1,
-        format_func=bound("example_{}"),
-    )
+    st.session_state.setdefault("cells.example", "4pre1")
+    name = st.radio(t("example"), list(EXAMPLES), horizontal=True, key="cells.example", format_func=bound("example_{}"))
     trace, example = worked(name), EXAMPLES[name]
     st.info(t("worked_note"))
     step = step_controls(trace.trace.steps)

@@ -55,7 +55,9 @@ def show_headline(result: core.ForecastResult, config: core.ForecastConfig | Non
     cfg = result.config
     same_data = result.data_fingerprint == data.fingerprint()
     source = plain(source_label(data)) if same_data else t("other_data")
-    st.subheader(t("result_heading", model=model_label(cfg, t), target=plain(cfg.target), source=source))
+    st.subheader(
+        t("result_heading", model=model_label(cfg, t), target=plain(cfg.target), source=source), anchor="result"
+    )
     if not same_data or (config is not None and config != cfg):
         st.caption(t("other_settings"))
     dates = result.eval_dates
@@ -180,8 +182,8 @@ def report_html(result: core.ForecastResult, data, t) -> str:
     return html_report(title, sections, dataclasses.asdict(result.config), provenance, lang())
 
 
-def show_result(result: core.ForecastResult, config: core.ForecastConfig | None, data, t) -> None:
-    show_headline(result, config, data, t)
+def show_details(result: core.ForecastResult, data, t) -> None:
+    """Everything after the headline: verdicts, table, charts, files and the report."""
     st.download_button(
         t("download_report"),
         lambda: report_html(result, data, t),
