@@ -5,8 +5,9 @@ Three places, three parts of this module:
 - The app server: a `RayRunner` hands each training to the bridge and follows it as a local worker
   would be followed: epochs in order to the caller's reporter, `waiting(ahead)` while the cluster is
   busy, cancel. When the cluster cannot be reached, or is lost during a training, `run` raises
-  `ClusterUnavailable` (its `notice` names the sentence to show) and core.worker trains locally;
-  the runner tries the cluster again after RETRY_SECONDS.
+  AppError(TRAINING_STOPPED) with the catalogue key `cluster_unreachable` or `cluster_lost`
+  (assets/text/<lang>/errors.toml); after a failure the cluster is tried again after RETRY_SECONDS
+  (until then trainings fail at once instead of waiting for a connection).
 - The bridge: a process of its own that the runner starts, the app server's one Ray driver. Ray ends
   a driver whose head has been gone for a minute, and its calls can block while a cluster is in
   trouble; in a process of its own that costs the bridge, never the server. It watches the head and
@@ -19,7 +20,11 @@ Three places, three parts of this module:
 
 The app's code reaches the cluster as the job's working directory, so worker machines need only
 the packages (requirements.txt and requirements-cluster.txt). Ray itself is imported only in the
-bridge and on the cluster, never in the app server.
+bridge and on the cluster, never in the app server. What crosses the bridge (requests, epochs,
+results) is pickled in memory, as a ProcessPoolExecutor does; nothing from the cluster is written to
+disk except through the cache's own format (core/training.py save_trained).
+
+`RNNLAB_RAY_CPUS` sets the CPUs each training reserves on the cluster (default 1).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from typing import Any
 from core.errors import AppError, ErrorKind
 from core.progress import EpochInfo, Reporter
 
-UNREACHABLE = "cluster_unreachable"  # notices: keys of sentences in assets/text/<lang>/common.toml
+UNREACHABLE = "cluster_unreachable"  # keys of sentences in assets/text/<lang>/errors.toml
 LOST = "cluster_lost"
 RETRY_SECONDS = 30.0  # after a failure, trainings run locally at once for this long, then the cluster is tried again
 CONNECT_SECONDS = 90.0  # the bridge's start and ray.init (a wrong token fails after about 25 s)
@@ -59,6 +64,14 @@ SHIP_EXCLUDES = [".git", "test-artifacts", ".hypothesis", "__pycache__", "*.kera
 RUN, CANCEL, STOP = "run", "cancel", "stop"
 UP, FAILED, DOWN = "up", "failed", "down"  # bridge states (task id 0)
 STARTED, EPOCH, OUTCOME, CANCELLED = "started", "epoch", "outcome", "cancelled"
+
+
+def configured_cpus() -> float:
+    """CPUs each training reserves on the cluster: $RNNLAB_RAY_CPUS, else 1 (0.25 to 64)."""
+    try:
+        return max(0.25, min(float(os.environ.get("RNNLAB_RAY_CPUS", "") or 1), 64.0))
+    except ValueError:
+        return 1.0
 
 
 class ClusterUnavailable(Exception):
@@ -158,8 +171,8 @@ def bridge_main(address: str, cpus: float, max_calls: int, requests, events, par
     try:
         import ray
 
-        target = _head_of(address)
-        if target is None or not probe(*target):
+        target = split_address(address)  # None for "auto": Ray looks for the cluster this machine joined
+        if (target is None and address != "auto") or (target is not None and not probe(*target)):
             raise ConnectionError(f"nothing answers at {address}")
         ray.init(
             address=address,
@@ -173,21 +186,12 @@ def bridge_main(address: str, cpus: float, max_calls: int, requests, events, par
         )
         hub = ray.remote(num_cpus=0, max_restarts=0)(ProgressHub).remote()
         ray.get(hub.take.remote(), timeout=CONNECT_SECONDS)
-    except Exception as err:  # unreachable, refused (a wrong token), a bad address: the server trains locally
+        target = target or split_address(ray.get_runtime_context().gcs_address)
+    except Exception as err:  # unreachable, refused (a wrong token), a bad address: the training fails with a sentence
         events.put((0, FAILED, f"{type(err).__name__}: {err}"[:300]))
         _exit(events)
     events.put((0, UP, float(ray.cluster_resources().get("CPU", 0))))
     Bridge(hub, events, target, cpus, max_calls).serve(requests, parent)
-
-
-def _head_of(address: str) -> tuple[str, int] | None:
-    """Where the head listens: from the address, or for "auto" where `ray start` last recorded it."""
-    found = split_address(address)
-    if found is None and address == "auto":
-        from ray._private.services import canonicalize_bootstrap_address  # noqa: PLC0415 (Ray's own lookup)
-
-        found = split_address(canonicalize_bootstrap_address(address) or "")
-    return found
 
 
 def _exit(events) -> None:
@@ -306,9 +310,9 @@ class Bridge:
 class RayRunner:
     """Trainings on the cluster at `address`, followed from this process. Thread-safe."""
 
-    def __init__(self, address: str, cpus: float = 1.0, tasks_per_child: int = 16, context=None) -> None:
+    def __init__(self, address: str, cpus: float | None = None, tasks_per_child: int = 16, context=None) -> None:
         self.address = address
-        self.cpus = cpus  # CPUs each training reserves on the cluster
+        self.cpus = cpus or configured_cpus()  # CPUs each training reserves on the cluster
         self.tasks_per_child = tasks_per_child  # Ray's max_calls: trainings before a worker process is replaced
         self._context = context or multiprocessing.get_context("spawn")
         self._lock = threading.Lock()  # one connection attempt at a time
@@ -318,7 +322,7 @@ class RayRunner:
         self.state = "off"  # off | up | down
         self.cluster_cpus = 0.0
         self.detail = ""  # why the cluster is down (for logs and tests)
-        self._down_notice, self._retry_at = UNREACHABLE, 0.0
+        self._retry_at = 0.0  # while down: when the cluster may be tried again
         self._ids = itertools.count(1)
         self._inboxes: dict[int, queue.SimpleQueue] = {}
         self._waiting: dict[int, None] = {}  # tasks submitted and not started yet, in order
@@ -331,7 +335,7 @@ class RayRunner:
             if self.state == "up" and self._bridge is not None and self._bridge.is_alive():
                 return
             if self.state == "down" and time.monotonic() < self._retry_at:
-                raise ClusterUnavailable(self._down_notice, self.detail)
+                raise ClusterUnavailable(UNREACHABLE, self.detail)
             self._start_bridge()
 
     def _start_bridge(self) -> None:
@@ -346,7 +350,7 @@ class RayRunner:
         kind, value = _first_event(bridge, events)
         if kind != UP:
             _end(bridge)
-            self._mark_down(UNREACHABLE, str(value))
+            self._mark_down(str(value))
             raise ClusterUnavailable(UNREACHABLE, str(value))
         self._bridge, self._requests, self._events = bridge, requests, events
         self.state, self.cluster_cpus, self.detail = "up", float(value), ""
@@ -363,24 +367,10 @@ class RayRunner:
 
         threading.Thread(target=attempt, name="rnnlab-ray-connect", daemon=True).start()
 
-    def status(self, wait: float = 3.0) -> tuple[str, dict]:
-        """(key of a sentence in common.toml, its values): up with its CPUs, a notice, or still connecting.
-        Connects in the background when nothing is known yet or a retry is due, and waits up to `wait` s."""
-        if self.state != "up" and time.monotonic() >= self._retry_at:
-            self.connect_in_background()
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and (self.state == "off" or self._lock.locked()):
-                time.sleep(0.05)
-        if self.state == "up":
-            return "cluster_up", {"cpus": f"{self.cluster_cpus:g}"}
-        if self.state == "down":
-            return self._down_notice, {}
-        return "cluster_connecting", {}
-
-    def _mark_down(self, notice: str, detail: str) -> None:
+    def _mark_down(self, detail: str) -> None:
         with self._state_lock:
             self.state, self.detail = "down", detail
-            self._down_notice, self._retry_at = notice, time.monotonic() + RETRY_SECONDS
+            self._retry_at = time.monotonic() + RETRY_SECONDS
 
     def _route(self, bridge, events) -> None:
         """Hand the bridge's events to the trainings that wait for them; notice when it is gone."""
@@ -406,7 +396,7 @@ class RayRunner:
 
     def _lose(self, bridge, detail: str) -> None:
         if self._bridge is bridge:
-            self._mark_down(LOST, detail)
+            self._mark_down(detail)
         for inbox in list(self._inboxes.values()):
             inbox.put((DOWN, (detail, True)))
         _end(bridge)
@@ -415,8 +405,15 @@ class RayRunner:
     def run(self, fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwargs) -> Any:
         """fn(*args, report=..., should_stop=..., **kwargs) as a Ray task; its epochs reach `report` here.
 
-        Raises what fn raised (an AppError, the loop's Cancelled ...), or ClusterUnavailable when the
-        cluster cannot take the training or is lost during it (the caller trains locally then)."""
+        Raises what fn raised (an AppError, the loop's Cancelled ...), or AppError(TRAINING_STOPPED)
+        with the key `cluster_unreachable` / `cluster_lost` when the cluster cannot take the training
+        or is lost during it."""
+        try:
+            return self._run(fn, args, kwargs, report, cancel)
+        except ClusterUnavailable as err:
+            raise AppError(ErrorKind.TRAINING_STOPPED, key=err.notice, address=self.address) from err
+
+    def _run(self, fn: Callable, args: tuple, kwargs: dict, report, cancel) -> Any:
         self.connect()
         bridge, requests = self._bridge, self._requests
         payload = pickle.dumps((fn, args, kwargs))
@@ -464,7 +461,7 @@ class RayRunner:
             elif kind == DOWN:
                 detail, whole_cluster = value
                 if whole_cluster:
-                    self._mark_down(LOST, detail)
+                    self._mark_down(detail)
                 raise ClusterUnavailable(LOST, detail)
 
     def waiting_before(self, task_id: int) -> int | None:

@@ -12,10 +12,10 @@ flag that the training loop polls between batches.
 `RNNLAB_TRAIN_WORKERS` sets the number of worker processes (default: 2, at most the CPU count);
 0 trains in the calling process instead (the command line does, since it is a process of its own).
 
-`RNNLAB_RAY_ADDRESS` (e.g. `auto`, `ray://head:10001`) sends every training to that Ray cluster
-instead (core/ray_runner.py; `RNNLAB_RAY_CPUS` CPUs per training, default 1). When the cluster
-cannot be reached or is lost during a training, the caller's reporter hears `notice(key)` and the
-training runs here as above. Without the variable nothing imports Ray.
+`RNNLAB_RAY_ADDRESS` (e.g. `auto`, `127.0.0.1:6379`, `ray://head:10001`) sends every training to
+that Ray cluster instead (core/ray_runner.py). A cluster that cannot be reached, or is lost during a
+training, fails that training with an AppError naming the cluster. Without the variable nothing
+imports Ray.
 """
 
 from __future__ import annotations
@@ -54,14 +54,6 @@ _parent_pid = None  # the server: a worker whose parent died stops its training
 def ray_address() -> str | None:
     """$RNNLAB_RAY_ADDRESS: the Ray cluster that trains (None: trainings run on this machine)."""
     return os.environ.get("RNNLAB_RAY_ADDRESS", "").strip() or None
-
-
-def configured_ray_cpus() -> float:
-    """CPUs each training reserves on the cluster: $RNNLAB_RAY_CPUS, else 1 (0.25 to 64)."""
-    try:
-        return max(0.25, min(float(os.environ.get("RNNLAB_RAY_CPUS", "") or 1), 64.0))
-    except ValueError:
-        return 1.0
 
 
 def configured_workers() -> int:
@@ -332,14 +324,8 @@ def cluster():
         if _CLUSTER is None or _CLUSTER.address != address:
             if _CLUSTER is not None:
                 _CLUSTER.stop()
-            _CLUSTER = RayRunner(address, configured_ray_cpus(), TASKS_PER_CHILD, _CleanSpawnContext())
+            _CLUSTER = RayRunner(address, tasks_per_child=TASKS_PER_CHILD, context=_CleanSpawnContext())
         return _CLUSTER
-
-
-def cluster_status(wait: float = 3.0) -> tuple[str, dict] | None:
-    """For the home page: None without a cluster, else (key of a sentence in common.toml, its values)."""
-    runner = cluster()
-    return runner.status(wait) if runner is not None else None
 
 
 def warm() -> None:
@@ -364,16 +350,10 @@ def stop_all() -> None:
 def run(fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwargs) -> Any:
     """fn(*args, report=..., should_stop=..., **kwargs) on the Ray cluster when one is set, else in a
     worker process when workers are on, else here (one at a time). `cancel` is a threading.Event that
-    asks the training to stop. A cluster that cannot take the training tells `report.notice(key)`."""
+    asks the training to stop."""
     runner = cluster()
     if runner is not None:
-        from core.ray_runner import ClusterUnavailable
-
-        try:
-            return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
-        except ClusterUnavailable as err:  # trained here instead: say so once, on this training's progress
-            if hasattr(report, "notice"):
-                report.notice(err.notice)
+        return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
     training_pool = pool()
     if training_pool is not None:
         return training_pool.run(fn, *args, report=report, cancel=cancel, **kwargs)

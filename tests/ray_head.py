@@ -9,6 +9,7 @@ replaces 127.0.0.1 by the machine's network address).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -55,7 +56,7 @@ class LocalHead:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
@@ -69,10 +70,8 @@ class LocalHead:
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def client_env(token_path: Path) -> dict[str, str]:
@@ -93,13 +92,21 @@ def start_head(cpus: int = 2) -> LocalHead:
     token_path.chmod(0o600)
     env = client_env(token_path)
     port, client_port = free_port(), free_port()
-    cmd = [
-        "ray", "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={cpus}",
-        "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={folder / 'ray'}",
-        f"--ray-client-server-port={client_port}", f"--dashboard-port={free_port()}",
-        f"--dashboard-agent-listen-port={free_port()}", f"--metrics-export-port={free_port()}",
-        f"--runtime-env-agent-port={free_port()}", "--min-worker-port=0", "--max-worker-port=0",
-    ]  # fmt: skip
+    options = {
+        "node-ip-address": "127.0.0.1",
+        "port": port,
+        "num-cpus": cpus,
+        "include-dashboard": "false",
+        "temp-dir": folder / "ray",
+        "ray-client-server-port": client_port,
+        "dashboard-port": free_port(),
+        "dashboard-agent-listen-port": free_port(),
+        "metrics-export-port": free_port(),
+        "runtime-env-agent-port": free_port(),
+        "min-worker-port": 0,  # 0 and 0: workers take any free port
+        "max-worker-port": 0,
+    }
+    cmd = ["ray", "start", "--head", "--block", "--disable-usage-stats", *(f"--{k}={v}" for k, v in options.items())]
     began = time.monotonic()
     with open(folder / "head.log", "w") as log:
         process = subprocess.Popen(
