@@ -1,0 +1,173 @@
+"""Trainings on a Ray cluster (core/ray_runner.py behind core/worker.py): a local head started here.
+
+The tests without a cluster run everywhere. The others need Ray (requirements-cluster.txt) and skip
+with that reason without it; they start one head on 127.0.0.1 (2 CPUs, token authentication on)
+for the whole module and stop it, and only it, at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from core import jobs, training, worker
+from core.errors import AppError, ErrorKind
+from core.progress import EpochInfo
+from core.ray_runner import RETRY_SECONDS, configured_cpus, split_address
+from tests.ray_head import dead_address, ray_installed, start_head
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NO_RAY = "Ray is not installed (pip install -r requirements-cluster.txt to run the cluster tests)"
+
+
+def on_a_head(test):
+    """A test on the local head: marked `cluster` (a head and cold Ray workers take 1-3 minutes on
+    2 cores, so CI leaves them out; `pytest -m cluster` runs them) and skipped without Ray."""
+    return pytest.mark.cluster(pytest.mark.skipif(not ray_installed(), reason=NO_RAY)(test))
+
+
+def count_epochs(n: int, report=None, should_stop=None) -> int:
+    """A task: report n epochs, return this process's pid."""
+    for epoch in range(1, n + 1 if report is not None else 1):
+        report(EpochInfo(epoch, n, 0.0, {"loss": 1.0 / epoch}))
+    return os.getpid()
+
+
+@pytest.fixture
+def fresh_runner(monkeypatch):
+    """worker.cluster() starts from nothing in this test and is stopped after it."""
+    monkeypatch.setattr(worker, "_CLUSTER", None)
+    yield
+    if worker._CLUSTER is not None:
+        worker._CLUSTER.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Without a cluster
+
+
+def test_without_the_variable_nothing_imports_ray():
+    code = (
+        "import os, sys; from core import training, worker;"
+        "assert worker.run(worker.ready) == os.getpid();"
+        "print(sorted(m for m in sys.modules if m == 'ray' or m.startswith(('ray.', 'core.ray_runner'))))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "RNNLAB_RAY_ADDRESS"} | {"RNNLAB_TRAIN_WORKERS": "0"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_addresses_and_cpus(monkeypatch):
+    assert split_address("ray://head.example:10001") == ("head.example", 10001)
+    assert split_address("127.0.0.1:6379") == ("127.0.0.1", 6379)
+    assert split_address("auto") is None
+    assert split_address("no-port") is None
+    monkeypatch.setenv("RNNLAB_RAY_CPUS", "2")
+    assert configured_cpus() == 2.0
+    monkeypatch.setenv("RNNLAB_RAY_CPUS", "lots")
+    assert configured_cpus() == 1.0
+    monkeypatch.setenv("RNNLAB_RAY_CPUS", "0")
+    assert configured_cpus() == 0.25
+
+
+def test_an_unreachable_cluster_fails_with_a_sentence_in_both_languages(monkeypatch, fresh_runner):
+    address = dead_address()
+    monkeypatch.setenv("RNNLAB_RAY_ADDRESS", address)
+    with pytest.raises(AppError) as raised:
+        worker.run(count_epochs, 2)
+    assert (raised.value.kind, raised.value.key) == (ErrorKind.TRAINING_STOPPED, "cluster_unreachable")
+    assert address in raised.value.sentence and "cannot be reached" in raised.value.sentence
+    assert address in raised.value.in_language("zh") and "无法连接训练集群" in raised.value.in_language("zh")
+    began = time.monotonic()  # for RETRY_SECONDS the next training fails at once, without a new attempt
+    with pytest.raises(AppError, match="cannot be reached"):
+        worker.run(count_epochs, 2)
+    assert time.monotonic() - began < min(1.0, RETRY_SECONDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# On a local head
+
+
+@pytest.fixture(scope="module")
+def head():
+    if not ray_installed():
+        pytest.skip(NO_RAY)
+    started = start_head(cpus=2)
+    yield started
+    if worker._CLUSTER is not None:
+        worker._CLUSTER.stop()
+    started.stop()
+
+
+@pytest.fixture
+def on_cluster(head, monkeypatch, isolated_cache):
+    """Trainings in this test go to the local head (one runner for the module: connecting costs seconds)."""
+    for name, value in head.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("RNNLAB_RAY_ADDRESS", head.address)
+    return head
+
+
+def tiny_forecast(epochs: int = 3, seed: int = 7, mode: str = "course"):
+    """A forecaster that trains in about a second (course mode: no early stopping, every epoch runs)."""
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.forecast import FORECAST, ForecastConfig
+
+    small = dict(window=10, test_size=100, epochs=epochs, units=(8,), layers=1, batch_size=64, seed=seed)
+    return FORECAST, ForecastConfig.for_mode(mode, "gru", **small), load_dataset(DEFAULT_DATASET)
+
+
+@on_a_head
+def test_a_training_on_the_cluster_equals_the_local_one_with_progress_in_order(on_cluster, monkeypatch):
+    spec, config, data = tiny_forecast()
+    seen: list[int] = []
+    remote = training.train(spec, config, data, report=lambda info: seen.append(info.epoch), use_cache=False)
+    assert seen == [1, 2, 3]
+    assert worker.cluster().pids and os.getpid() not in worker.cluster().pids  # it ran in a Ray worker
+    monkeypatch.delenv("RNNLAB_RAY_ADDRESS")
+    local = training.train(spec, config, data, use_cache=False)  # here (RNNLAB_TRAIN_WORKERS=0)
+    assert isinstance(remote, training.TrainedModel) and remote.key == local.key
+    assert remote.epochs == local.epochs == 3
+    np.testing.assert_allclose(remote.history["loss"], local.history["loss"], rtol=1e-5)
+    for name, array in local.outputs.items():
+        np.testing.assert_allclose(remote.outputs[name], array, rtol=1e-4, atol=1e-6)
+
+
+@on_a_head
+def test_identical_requests_train_once_and_land_in_the_cache(on_cluster):
+    spec, config, data = tiny_forecast(seed=8, mode="default")
+    before = jobs.trainings_started
+    first, twin = training.submit(spec, config, data), training.submit(spec, config, data)
+    assert first is twin  # a second session attaches to the running job
+    result = first.wait()
+    again = training.train(spec, config, data)
+    assert jobs.trainings_started - before == 1
+    assert again.cached and again.key == result.key
+    assert again.history == result.history
+
+
+@on_a_head
+def test_cancel_stops_a_running_task(on_cluster):
+    spec, config, data = tiny_forecast(epochs=2000, seed=9)
+    job = training.submit(spec, config, data, use_cache=False)
+    asked: list[float] = []
+
+    def cancel() -> bool:  # the page's Cancel, pressed once the first epoch has arrived
+        if job.events and not asked:
+            asked.append(time.monotonic())
+        return bool(asked)
+
+    with pytest.raises(AppError) as raised:
+        job.wait(report=lambda info: None, cancel=cancel)
+    assert asked, "no epoch arrived from the cluster"
+    assert time.monotonic() - asked[0] < 10
+    assert raised.value.kind is ErrorKind.CANCELLED
+    assert isinstance(job.error, AppError) and job.error.kind is ErrorKind.CANCELLED
+    assert 1 <= job.last_epoch < 2000
+    assert worker.run(count_epochs, 2) in worker.cluster().pids  # the cluster still takes trainings
