@@ -10,4 +10,5 @@ if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sa
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium fonts-noto-cjk
 fi
 python3 -m ruff check .
+export PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-} -m 'not cluster'"  # Ray tests (1-3 min, need requirements-cluster.txt): bash scripts/test.sh -m cluster
 python3 -m pytest "$@"

@@ -10,6 +10,7 @@ replaces 127.0.0.1 by the machine's network address).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import secrets
@@ -32,7 +33,8 @@ def free_port() -> int:
 
 
 def ray_installed() -> bool:
-    return shutil.which("ray") is not None
+    """Ray's package and its `ray` command (requirements-cluster.txt) are both here."""
+    return importlib.util.find_spec("ray") is not None and shutil.which("ray") is not None
 
 
 @dataclass
