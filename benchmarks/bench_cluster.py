@@ -65,7 +65,11 @@ def press_train(students: int, first_seed: int) -> tuple[float, list[float]]:
 
 
 def fresh_cache() -> None:
+    """An empty results cache: a new folder, and nothing in memory from the backend before."""
+    from core.training import RESULTS
+
     os.environ["RNNLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnlab-bench-cluster-")
+    RESULTS.clear_memory()
 
 
 def measure(label: str, students: int, workers: int, seed: int) -> dict:
@@ -109,7 +113,7 @@ def main() -> None:
     try:
         os.environ.update(head.env)
         os.environ["RNNLAB_RAY_ADDRESS"] = head.address
-        ray = measure("ray", args.students, args.workers, args.seed)
+        ray = measure("ray", args.students, args.workers, args.seed)  # the same seeds: the same work
         ray["head_start_s"] = round(head.started_seconds, 2)
     finally:
         worker.stop_all()

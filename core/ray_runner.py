@@ -326,7 +326,8 @@ class RayRunner:
         self._ids = itertools.count(1)
         self._inboxes: dict[int, queue.SimpleQueue] = {}
         self._waiting: dict[int, None] = {}  # tasks submitted and not started yet, in order
-        self.pids: set[int] = set()  # cluster worker processes that ran a task (tests kill one)
+        self.pids: set[int] = set()  # cluster worker processes that ran a task
+        self.running: dict[int, int] = {}  # task id -> the worker process running it (tests kill one)
 
     # ------------------------------------------------------------- connecting
     def connect(self) -> None:
@@ -390,6 +391,7 @@ class RayRunner:
                 with self._state_lock:
                     self._waiting.pop(task_id, None)
                     self.pids.add(value)
+                    self.running[task_id] = value
             inbox = self._inboxes.get(task_id)
             if inbox is not None:
                 inbox.put((kind, value))
@@ -428,6 +430,7 @@ class RayRunner:
             self._inboxes.pop(task_id, None)
             with self._state_lock:
                 self._waiting.pop(task_id, None)
+                self.running.pop(task_id, None)
 
     def _follow(self, task_id, bridge, requests, inbox, report, cancel) -> Any:
         submitted, told, cancelled, last = time.monotonic(), None, False, None

@@ -86,8 +86,21 @@ def client_env(token_path: Path) -> dict[str, str]:
     }
 
 
-def start_head(cpus: int = 2) -> LocalHead:
-    """`ray start --head` on 127.0.0.1 with `cpus` CPUs and token authentication; returns once it runs."""
+def start_head(cpus: int = 2, attempts: int = 3) -> LocalHead:
+    """`ray start --head` on 127.0.0.1 with `cpus` CPUs and token authentication; returns once it runs.
+
+    Ray gives its own processes 30 s to come up; on a 2-core machine busy with other work that can
+    pass, so a failed start is tried again (fresh ports and folder) before giving up."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_head_once(cpus)
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_head_once(cpus: int) -> LocalHead:
     folder = Path(tempfile.mkdtemp(prefix="rnnlab-ray-"))
     token_path = folder / "auth_token"
     token_path.write_text(secrets.token_hex(32))

@@ -8,6 +8,7 @@ for the whole module and stop it, and only it, at the end.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -171,3 +172,25 @@ def test_cancel_stops_a_running_task(on_cluster):
     assert isinstance(job.error, AppError) and job.error.kind is ErrorKind.CANCELLED
     assert 1 <= job.last_epoch < 2000
     assert worker.run(count_epochs, 2) in worker.cluster().pids  # the cluster still takes trainings
+
+
+@on_a_head
+def test_a_killed_ray_worker_ends_its_training_with_a_sentence(on_cluster):
+    spec, config, data = tiny_forecast(epochs=2000, seed=10)
+    job = training.submit(spec, config, data, use_cache=False)
+    killed: list[int] = []
+
+    def kill_once_started() -> bool:  # never cancels: kills the worker process that runs the training
+        running = list(worker.cluster().running.values())
+        if job.events and running and not killed:
+            killed.append(running[0])
+            os.kill(running[0], signal.SIGKILL)
+        return False
+
+    with pytest.raises(AppError) as raised:
+        job.wait(report=lambda info: None, cancel=kill_once_started)
+    assert killed, "the training never started on the cluster"
+    assert (raised.value.kind, raised.value.key) == (ErrorKind.TRAINING_STOPPED, "cluster_lost")
+    assert "was lost during this training" in raised.value.sentence
+    assert worker.cluster().state == "up"  # one worker died, not the cluster: the next training runs there
+    assert worker.run(count_epochs, 1) in worker.cluster().pids
