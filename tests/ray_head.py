@@ -91,13 +91,10 @@ def start_head(cpus: int = 2, attempts: int = 3) -> LocalHead:
 
     Ray gives its own processes 30 s to come up; on a 2-core machine busy with other work that can
     pass, so a failed start is tried again (fresh ports and folder) before giving up."""
-    for attempt in range(1, attempts + 1):
-        try:
+    for _ in range(attempts - 1):
+        with contextlib.suppress(RuntimeError):
             return _start_head_once(cpus)
-        except RuntimeError:
-            if attempt == attempts:
-                raise
-    raise AssertionError("unreachable")
+    return _start_head_once(cpus)
 
 
 def _start_head_once(cpus: int) -> LocalHead:
