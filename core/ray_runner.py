@@ -47,7 +47,7 @@ from core.progress import EpochInfo, Reporter
 
 UNREACHABLE = "cluster_unreachable"  # keys of sentences in assets/text/<lang>/errors.toml
 LOST = "cluster_lost"
-RETRY_SECONDS = 30.0  # after a failure, trainings run locally at once for this long, then the cluster is tried again
+RETRY_SECONDS = 30.0  # after a failure, trainings fail at once for this long, then the cluster is tried again
 CONNECT_SECONDS = 90.0  # the bridge's start and ray.init (a wrong token fails after about 25 s)
 PROBE_SECONDS = 2.0  # a TCP connect to the head
 WATCH_SECONDS = 1.0  # the bridge probes the head this often ...
@@ -226,7 +226,7 @@ class Bridge:
                 break
             try:
                 (self._run if request[0] == RUN else self._cancel)(*request[1:])
-            except Exception as err:  # Ray refused the request: that training falls back
+            except Exception as err:  # Ray refused the request: that training ends with cluster_lost
                 self.events.put((request[1], DOWN, (f"{type(err).__name__}: {err}"[:300], False)))
         _exit(self.events)
 
@@ -384,7 +384,7 @@ class RayRunner:
                 task_id, kind, value = 0, DOWN, "the bridge process exited"
             except (EOFError, OSError, ValueError):
                 task_id, kind, value = 0, DOWN, "the bridge's queue closed"
-            if task_id == 0:  # the cluster is gone: every training here falls back
+            if task_id == 0:  # the cluster is gone: every training followed here ends with cluster_lost
                 self._lose(bridge, str(value))
                 return
             if kind == STARTED:
