@@ -194,3 +194,41 @@ def test_a_killed_ray_worker_ends_its_training_with_a_sentence(on_cluster):
     assert "was lost during this training" in raised.value.sentence
     assert worker.cluster().state == "up"  # one worker died, not the cluster: the next training runs there
     assert worker.run(count_epochs, 1) in worker.cluster().pids
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the forecasting page (AppTest)
+
+
+def forecast_page(root):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.test_page_forecast import set_tiny
+
+    at = AppTest.from_file(str(root / "pages" / "2_Stock_forecasting.py"), default_timeout=240)
+    at.run()
+    set_tiny(at)
+    return at
+
+
+def test_the_page_says_the_cluster_cannot_be_reached(root, isolated_cache, monkeypatch, fresh_runner):
+    address = dead_address()
+    monkeypatch.setenv("RNNLAB_RAY_ADDRESS", address)
+    at = forecast_page(root)
+    at.button(key="forecast.train").click().run()
+    assert not at.exception
+    shown = [e.value.replace("\\", "") for e in at.error]  # the page escapes Markdown
+    assert any("cannot be reached" in sentence and address in sentence for sentence in shown), shown
+
+
+@on_a_head
+def test_the_page_trains_on_the_cluster(root, on_cluster, monkeypatch):
+    runner, sent = worker.cluster(), []
+    original = runner.run
+    monkeypatch.setattr(runner, "run", lambda *args, **kwargs: sent.append(args[0]) or original(*args, **kwargs))
+    at = forecast_page(root)
+    at.button(key="forecast.train").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["forecast.result"]
+    assert result.epochs_run <= 2 and not result.cached
+    assert sent == [training.run_spec]  # the page's one training went to the cluster
