@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import multiprocessing
 import os
 import pickle
@@ -369,6 +370,8 @@ class RayRunner:
         threading.Thread(target=attempt, name="rnnlab-ray-connect", daemon=True).start()
 
     def _mark_down(self, detail: str) -> None:
+        # the user reads one sentence; whoever runs the app reads why (a wrong token, a dead head ...)
+        logging.getLogger("rnnlab.ray").warning("Ray cluster %s unavailable: %s", self.address, detail)
         with self._state_lock:
             self.state, self.detail = "down", detail
             self._retry_at = time.monotonic() + RETRY_SECONDS
