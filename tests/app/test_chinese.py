@@ -213,7 +213,7 @@ def test_cell_views(root, isolated_cache):
 
 
 def test_one_chinese_term_for_a_cell():
-    """The course calls a recurrent cell 循环核 and its units 记忆体; the app once mixed 单元, 循环单元 and 循环核."""
+    """The course calls a recurrent cell 循环核 and its units 记忆体; the app once mixed 单元, 循环核 and 循环核."""
     folder = Path(__file__).resolve().parents[2] / "assets" / "text" / "zh"
     mixed = {
         p.name: line for p in folder.glob("*.toml") for line in p.read_text("utf-8").splitlines() if "单元" in line
