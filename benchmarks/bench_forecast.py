@@ -97,6 +97,8 @@ def report_summary(runs: list[tuple[str, dict]]) -> None:
         default = [s for s in mine if s["mode"] == "default"]
         if default:
             worst = max(s["rmse_vs_best_naive"] for s in default)
+            back = sum(bool(s.get("fell_back")) for s in default)
+            print(f"{name}: default fell back to the baseline in {back} of {len(default)} runs")
             print(
                 f"{name}: default worst RMSE / best baseline = {worst:.4f} over {len(default)} runs "
                 f"({'meets' if worst <= 1.01 else 'MISSES'} <= 1.01); eval {default[0]['eval_start']}..{default[0]['eval_end']}"
