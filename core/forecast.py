@@ -523,6 +523,7 @@ def summary(result: ForecastResult) -> dict:
         "train_seconds": round(result.train_seconds, 3),
         "epochs_run": result.epochs_run,
         "chosen_epoch": result.chosen_epoch,
+        "fell_back": bool(result.fell_back),  # default mode: validation showed no gain, the baseline is used
         "eval_start": dates[0].date().isoformat(),
         "eval_end": dates[-1].date().isoformat(),
         "n_eval": len(dates),

@@ -44,7 +44,13 @@ def number_fields() -> None:
         number_field(
             cols[k % 4], t(f"{name}_label"), P + name, core.LIMITS[name], step=step, format=fmt, help=help_text
         )
-    cols[0].text_input(t("units_label"), key=P + "units", help=t("units_help"), persist_state="session")
+    cols[0].text_input(
+        t("units_label"),
+        key=P + "units",
+        value=st.session_state.get(P + "units", ""),
+        help=t("units_help"),
+        persist_state="session",
+    )
 
 
 def settings_form() -> bool:
