@@ -12,7 +12,9 @@ from importlib import metadata
 
 import streamlit as st
 
-from ui.common import ROOT, plain, presenter, setup_page
+from core import worker
+from core.i18n import text
+from ui.common import ROOT, lang, plain, presenter, setup_page
 
 PACKAGES = ("streamlit", "tensorflow-cpu", "keras", "plotly", "pandas", "numpy", "scikit-learn", "statsmodels")
 # The lesson path, in the course's order: (step, page script, ?lesson= value).
@@ -117,6 +119,8 @@ def home() -> None:
     t = setup_page("home")
     st.title(t("heading"))
     st.markdown(t("tagline"))
+    if worker.cluster_unreachable():  # $RNNLAB_RAY_ADDRESS set and nothing answers there: trainings run here
+        st.warning(text("common", "cluster_unreachable", lang(), address=worker.ray_address()))
     lesson_path(t)
     prepare_for_class(t)
     about(t)

@@ -30,6 +30,7 @@ class Job:
         self._cond = threading.Condition()
         self.events: list[EpochInfo] = []  # every epoch reported so far
         self.ahead: int | None = None  # trainings waiting for a worker before this one (None: started)
+        self.notices: list[str] = []  # sentence keys for the followers (e.g. the cluster fell back to local)
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -52,6 +53,12 @@ class Job:
     def waiting(self, ahead: int) -> None:
         with self._cond:
             self.ahead = ahead
+            self._cond.notify_all()
+
+    def notice(self, key: str) -> None:
+        """A sentence (a key of assets/text/<lang>/common.toml) every follower's reporter hears once."""
+        with self._cond:
+            self.notices.append(key)
             self._cond.notify_all()
 
     def finish(self, result: Any = None, error: BaseException | None = None) -> None:
@@ -80,12 +87,15 @@ class Job:
         with self._cond:
             self.followers[follower] = self.followers.get(follower, 0) + 1
             seen = max(0, len(self.events) - 1)
-        told = None
+        told, noted = None, 0
         try:
             while True:
                 with self._cond:
                     self._cond.wait_for(lambda n=seen: len(self.events) > n or self.done, timeout=POLL_SECONDS)
                     new, seen, ahead, done = self.events[seen:], len(self.events), self.ahead, self.done
+                    notices, noted = self.notices[noted:], len(self.notices)
+                for key in notices if hasattr(report, "notice") else ():
+                    report.notice(key)
                 for info in new if report is not None else ():
                     report(info)
                 if hasattr(report, "tick"):  # lets a page notice a click (Cancel) while nothing else happens

@@ -5,9 +5,10 @@ Three places, three parts of this module:
 - The app server: a `RayRunner` hands each training to the bridge and follows it as a local worker
   would be followed: epochs in order to the caller's reporter, `waiting(ahead)` while the cluster is
   busy, cancel. When the cluster cannot be reached, or is lost during a training, `run` raises
-  AppError(TRAINING_STOPPED) with the catalogue key `cluster_unreachable` or `cluster_lost`
-  (assets/text/<lang>/errors.toml); after a failure the cluster is tried again after RETRY_SECONDS
-  (until then trainings fail at once instead of waiting for a connection).
+  ClusterUnavailable (its `notice`: `cluster_unreachable` or `cluster_lost`, sentences in
+  assets/text/<lang>/common.toml), and core.worker trains on this machine instead; after a failure
+  the cluster is tried again after RETRY_SECONDS (until then `run` gives up at once, without waiting
+  for a connection).
 - The bridge: a process of its own that the runner starts, the app server's one Ray driver. Ray ends
   a driver whose head has been gone for a minute, and its calls can block while a cluster is in
   trouble; in a process of its own that costs the bridge, never the server. It watches the head and
@@ -46,11 +47,12 @@ from typing import Any
 from core.errors import AppError, ErrorKind
 from core.progress import EpochInfo, Reporter
 
-UNREACHABLE = "cluster_unreachable"  # keys of sentences in assets/text/<lang>/errors.toml
+UNREACHABLE = "cluster_unreachable"  # keys of sentences in assets/text/<lang>/common.toml
 LOST = "cluster_lost"
-RETRY_SECONDS = 30.0  # after a failure, trainings fail at once for this long, then the cluster is tried again
+RETRY_SECONDS = 30.0  # after a failure, trainings skip the cluster for this long, then it is tried again
 CONNECT_SECONDS = 90.0  # the bridge's start and ray.init (a wrong token fails after about 25 s)
 PROBE_SECONDS = 2.0  # a TCP connect to the head
+PAGE_PROBE_SECONDS = 0.3  # the same, when a page asks (Home)
 WATCH_SECONDS = 1.0  # the bridge probes the head this often ...
 WATCH_FAILURES = 3  # ... and gives up after this many failures in a row
 HUB_SECONDS = 30.0  # longest wait for the progress actor's answer
@@ -369,6 +371,17 @@ class RayRunner:
 
         threading.Thread(target=attempt, name="rnnlab-ray-connect", daemon=True).start()
 
+    def reachable(self) -> bool:
+        """A page's cheap question (at most PAGE_PROBE_SECONDS): False while the cluster is known to be down
+        or nothing answers at its address. Starts connecting in the background when not connected."""
+        if self.state == "up" and self._bridge is not None and self._bridge.is_alive():
+            return True
+        if self.state == "down" and time.monotonic() < self._retry_at:
+            return False
+        self.connect_in_background()
+        target = split_address(self.address)
+        return probe(*target, timeout=PAGE_PROBE_SECONDS) if target else self.state != "down"
+
     def _mark_down(self, detail: str) -> None:
         # the user reads one sentence; whoever runs the app reads why (a wrong token, a dead head ...)
         logging.getLogger("rnnlab.ray").warning("Ray cluster %s unavailable: %s", self.address, detail)
@@ -410,15 +423,8 @@ class RayRunner:
     def run(self, fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwargs) -> Any:
         """fn(*args, report=..., should_stop=..., **kwargs) as a Ray task; its epochs reach `report` here.
 
-        Raises what fn raised (an AppError, the loop's Cancelled ...), or AppError(TRAINING_STOPPED)
-        with the key `cluster_unreachable` / `cluster_lost` when the cluster cannot take the training
-        or is lost during it."""
-        try:
-            return self._run(fn, args, kwargs, report, cancel)
-        except ClusterUnavailable as err:
-            raise AppError(ErrorKind.TRAINING_STOPPED, key=err.notice, address=self.address) from err
-
-    def _run(self, fn: Callable, args: tuple, kwargs: dict, report, cancel) -> Any:
+        Raises what fn raised (an AppError, the loop's Cancelled ...), or ClusterUnavailable when the
+        cluster cannot take the training or is lost during it (the caller trains elsewhere)."""
         self.connect()
         bridge, requests = self._bridge, self._requests
         payload = pickle.dumps((fn, args, kwargs))

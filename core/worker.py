@@ -13,9 +13,10 @@ flag that the training loop polls between batches.
 0 trains in the calling process instead (the command line does, since it is a process of its own).
 
 `RNNLAB_RAY_ADDRESS` (e.g. `auto`, `127.0.0.1:6379`, `ray://head:10001`) sends every training to
-that Ray cluster instead (core/ray_runner.py). A cluster that cannot be reached, or is lost during a
-training, fails that training with an AppError naming the cluster. Without the variable nothing
-imports Ray.
+that Ray cluster instead (core/ray_runner.py). When the cluster cannot be reached, or is lost during
+a training, that training runs here instead (worker processes or in-process, as without the
+variable) and its reporter hears one sentence: `report.notice(key)`, a key of
+assets/text/<lang>/common.toml. Without the variable nothing imports Ray.
 """
 
 from __future__ import annotations
@@ -339,6 +340,12 @@ def warm() -> None:
         training_pool.warm()
 
 
+def cluster_unreachable() -> bool:
+    """True when a cluster is configured and cannot be used now (Home says so); never blocks long."""
+    runner = cluster()
+    return runner is not None and not runner.reachable()
+
+
 def stop_all() -> None:
     """Stop every running training and the workers (called when the server shuts down)."""
     if _POOL is not None:
@@ -348,12 +355,19 @@ def stop_all() -> None:
 
 
 def run(fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwargs) -> Any:
-    """fn(*args, report=..., should_stop=..., **kwargs) on the Ray cluster when one is set, else in a
-    worker process when workers are on, else here (one at a time). `cancel` is a threading.Event that
-    asks the training to stop."""
+    """fn(*args, report=..., should_stop=..., **kwargs) on the Ray cluster when one is set (and can take
+    it), else in a worker process when workers are on, else here (one at a time). `cancel` is a
+    threading.Event that asks the training to stop. A `report` with a `notice(key)` method hears why a
+    training meant for the cluster runs here."""
     runner = cluster()
     if runner is not None:
-        return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
+        from core.ray_runner import ClusterUnavailable
+
+        try:
+            return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
+        except ClusterUnavailable as err:  # the lesson goes on here: say so, train locally from the start
+            if hasattr(report, "notice"):
+                report.notice(err.notice)
     training_pool = pool()
     if training_pool is not None:
         return training_pool.run(fn, *args, report=report, cancel=cancel, **kwargs)

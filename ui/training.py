@@ -45,6 +45,8 @@ class TrainingProgress:
         self._text = text("common", "progress_starting", self.lang, label=label)
         self.bar = st.progress(0.0, text=self._text)
         self.chart = st.empty()
+        self.note = st.empty()  # a notice from core (e.g. the cluster is unreachable, so this trains here)
+        self.notices: list[str] = []  # its sentences, shown again once the bar is gone
         self._last_draw = self._last_tick = 0.0
         self.epochs_seen = 0
 
@@ -73,6 +75,14 @@ class TrainingProgress:
         key = "progress_waiting" if ahead else "progress_waiting_next"
         self._text = text("common", key, self.lang, label=self.label, ahead=ahead)
         self.bar.progress(0.0, text=self._text)
+
+    def notice(self, key: str) -> None:
+        """One sentence from core about this training (a key of assets/text/<lang>/common.toml), e.g. the
+        cluster cannot be reached so it trains on this server; run_training shows it again after the bar."""
+        sentence = text("common", key, self.lang, address=worker.ray_address() or "")
+        if sentence not in self.notices:
+            self.notices.append(sentence)
+        self.note.warning(sentence, icon=":material/cloud_off:")
 
     def tick(self) -> None:
         """Called while waiting: before the first epoch, show the seconds passed (also lets Streamlit
@@ -108,18 +118,20 @@ def run_training(page: str, work: Work, label: str, curves=("loss", "val_loss"),
     with holder.container():
         progress = TrainingProgress(label, curves, names)
         st.button(text("common", "cancel_button", lang()), key=f"{page}.cancel", icon=":material/cancel:")
+    result = None
     try:
         with jobs.following(follower()):
             result = work(progress)
     except Cancelled as err:
         holder.empty()
         st.info(text("common", "cancelled", lang(), epoch=err.epoch, epochs=err.epochs), icon=":material/cancel:")
-        return None
     except AppError as err:
         holder.empty()
         show_error(err)
-        return None
-    holder.empty()
+    else:
+        holder.empty()
+    for sentence in progress.notices:  # e.g. the cluster fell back to this server: said after the bar too
+        st.warning(sentence, icon=":material/cloud_off:")
     return result
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from core import jobs, training, worker
 from core.errors import AppError, ErrorKind
+from core.i18n import text
 from core.progress import EpochInfo
 from core.ray_runner import RETRY_SECONDS, configured_cpus, split_address
 from tests.ray_head import dead_address, ray_installed, start_head
@@ -77,18 +78,48 @@ def test_addresses_and_cpus(monkeypatch):
     assert configured_cpus() == 0.25
 
 
-def test_an_unreachable_cluster_fails_with_a_sentence_in_both_languages(monkeypatch, fresh_runner):
+class Heard:
+    """A reporter that keeps what it hears: epoch numbers and notices (keys of common.toml)."""
+
+    def __init__(self) -> None:
+        self.epochs: list[int] = []
+        self.notices: list[str] = []
+
+    def __call__(self, info: EpochInfo) -> None:
+        self.epochs.append(info.epoch)
+
+    def notice(self, key: str) -> None:
+        self.notices.append(key)
+
+
+def test_an_unreachable_cluster_falls_back_to_local_training_with_a_sentence(monkeypatch, fresh_runner):
     address = dead_address()
     monkeypatch.setenv("RNNLAB_RAY_ADDRESS", address)
-    with pytest.raises(AppError) as raised:
-        worker.run(count_epochs, 2)
-    assert (raised.value.kind, raised.value.key) == (ErrorKind.TRAINING_STOPPED, "cluster_unreachable")
-    assert address in raised.value.sentence and "cannot be reached" in raised.value.sentence
-    assert address in raised.value.in_language("zh") and "无法连接训练集群" in raised.value.in_language("zh")
-    began = time.monotonic()  # for RETRY_SECONDS the next training fails at once, without a new attempt
-    with pytest.raises(AppError, match="cannot be reached"):
-        worker.run(count_epochs, 2)
+    heard = Heard()
+    assert worker.run(count_epochs, 2, report=heard) == os.getpid()  # trained here (RNNLAB_TRAIN_WORKERS=0)
+    assert (heard.epochs, heard.notices) == ([1, 2], ["cluster_unreachable"])
+    sentence = text("common", "cluster_unreachable", "en", address=address)
+    assert address in sentence and "cannot be reached" in sentence and "on this server" in sentence
+    assert "无法连接训练集群" in text("common", "cluster_unreachable", "zh", address=address)
+    began, again = time.monotonic(), Heard()  # for RETRY_SECONDS the cluster is skipped at once
+    assert worker.run(count_epochs, 1, report=again) == os.getpid()
+    assert again.notices == ["cluster_unreachable"]
     assert time.monotonic() - began < min(1.0, RETRY_SECONDS)
+    assert worker.cluster_unreachable()  # what Home asks
+
+
+def test_home_says_the_cluster_cannot_be_reached(root, monkeypatch, fresh_runner):
+    from streamlit.testing.v1 import AppTest
+
+    address = dead_address()
+    monkeypatch.setenv("RNNLAB_RAY_ADDRESS", address)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [text("common", "cluster_unreachable", "en", address=address)]
+    monkeypatch.delenv("RNNLAB_RAY_ADDRESS")
+    at.run()
+    assert not at.warning
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,10 +206,10 @@ def test_cancel_stops_a_running_task(on_cluster):
 
 
 @on_a_head
-def test_a_killed_ray_worker_ends_its_training_with_a_sentence(on_cluster):
-    spec, config, data = tiny_forecast(epochs=2000, seed=10)
-    job = training.submit(spec, config, data, use_cache=False)
-    killed: list[int] = []
+def test_a_killed_ray_worker_gives_the_sentence_and_a_local_retry(on_cluster):
+    spec, config, data = tiny_forecast(epochs=40, seed=10)
+    job = training.submit(spec, config, data)
+    killed, heard = [], Heard()
 
     def kill_once_started() -> bool:  # never cancels: kills the worker process that runs the training
         running = list(worker.cluster().running.values())
@@ -187,11 +218,13 @@ def test_a_killed_ray_worker_ends_its_training_with_a_sentence(on_cluster):
             os.kill(running[0], signal.SIGKILL)
         return False
 
-    with pytest.raises(AppError) as raised:
-        job.wait(report=lambda info: None, cancel=kill_once_started)
+    result = job.wait(report=heard, cancel=kill_once_started)
     assert killed, "the training never started on the cluster"
-    assert (raised.value.kind, raised.value.key) == (ErrorKind.TRAINING_STOPPED, "cluster_lost")
-    assert "was lost during this training" in raised.value.sentence
+    assert heard.notices == ["cluster_lost"]
+    assert "was lost during this training" in text("common", "cluster_lost", "en", address=on_cluster.address)
+    assert heard.epochs[-40:] == list(range(1, 41))  # the local retry, from its first epoch
+    assert result.epochs == 40
+    assert training.cached(spec, config, data).key == result.key  # the retry's result is in the cache
     assert worker.cluster().state == "up"  # one worker died, not the cluster: the next training runs there
     assert worker.run(count_epochs, 1) in worker.cluster().pids
 
@@ -211,14 +244,15 @@ def forecast_page(root):
     return at
 
 
-def test_the_page_says_the_cluster_cannot_be_reached(root, isolated_cache, monkeypatch, fresh_runner):
+def test_the_page_says_the_cluster_cannot_be_reached_and_trains_here(root, isolated_cache, monkeypatch, fresh_runner):
     address = dead_address()
     monkeypatch.setenv("RNNLAB_RAY_ADDRESS", address)
     at = forecast_page(root)
     at.button(key="forecast.train").click().run()
-    assert not at.exception
-    shown = [e.value.replace("\\", "") for e in at.error]  # the page escapes Markdown
-    assert any("cannot be reached" in sentence and address in sentence for sentence in shown), shown
+    assert not at.exception and not at.error
+    assert at.session_state["forecast.result"] is not None  # trained on this machine
+    shown = [w.value for w in at.warning]
+    assert text("common", "cluster_unreachable", "en", address=address) in shown, shown
 
 
 @on_a_head
