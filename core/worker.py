@@ -297,6 +297,7 @@ def _drain(inbox: queue.SimpleQueue, report: Reporter | None, wait: float = 0.0)
 
 _POOL: TrainingPool | None = None
 _CLUSTER = None  # core.ray_runner.RayRunner while $RNNLAB_RAY_ADDRESS is set
+cluster_fallbacks = 0  # trainings meant for the cluster that ran here instead (benchmarks check it)
 _POOL_LOCK = threading.Lock()
 _LOCAL_LOCK = threading.Lock()  # seeding is global: in-process trainings run one at a time
 
@@ -366,6 +367,8 @@ def run(fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwar
         try:
             return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
         except ClusterUnavailable as err:  # the lesson goes on here: say so, train locally from the start
+            global cluster_fallbacks
+            cluster_fallbacks += 1
             if hasattr(report, "notice"):
                 report.notice(err.notice)
     training_pool = pool()

@@ -10,11 +10,12 @@ costs, printed apart). A fresh results cache per backend, so nothing comes from 
 Printed per backend: makespan (first press to last result), p50/p95 of a student's wait (press to
 result), the mean training time t (makespan x workers / N) and the start-up cost; then Ray's
 overhead over local (ray makespan - local makespan) and the projection for k machines of c cores:
-makespan ~ N*t/(k*c) + overhead. On one 2-core machine Ray cannot be faster than the local pool (the
+makespan ~ N*t/(k*c) + overhead. A training that falls back from the cluster to the local workers
+fails the run (its figure would not be Ray's). On one 2-core machine Ray cannot be faster than the local pool (the
 same 2 cores do the same work); what this measures is the engine's cost.
 
-    python3 benchmarks/bench_cluster.py                  # 30 students, 2 workers / 2 Ray CPUs
-    python3 benchmarks/bench_cluster.py --students 12 --json
+    python3 benchmarks/bench_class.py                  # 30 students, 2 workers / 2 Ray CPUs
+    python3 benchmarks/bench_class.py --students 12 --json
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def fresh_cache() -> None:
     """An empty results cache: a new folder, and nothing in memory from the backend before."""
     from core.training import RESULTS
 
-    os.environ["RNNLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnlab-bench-cluster-")
+    os.environ["RNNLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnlab-bench-class-")
     RESULTS.clear_memory()
 
 
@@ -115,6 +116,8 @@ def main() -> None:
         os.environ["RNNLAB_RAY_ADDRESS"] = head.address
         ray = measure("ray", args.students, args.workers, args.seed)  # the same seeds: the same work
         ray["head_start_s"] = round(head.started_seconds, 2)
+        if worker.cluster_fallbacks:  # a training that fell back to this machine is not a Ray figure
+            raise RuntimeError(f"{worker.cluster_fallbacks} trainings fell back from the cluster to local workers")
     finally:
         worker.stop_all()
         head.stop()
