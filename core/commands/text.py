@@ -76,6 +76,7 @@ def generate(args: argparse.Namespace) -> dict:
     from core.charmodel import CharConfig
     from core.corpora import read_uploaded_text
 
+    check_sampling(args)
     corpus = "upload" if args.file is not None else (args.corpus or "shakespeare")
     text = read_uploaded_text(read_file(args.file)) if args.file is not None else textgen.corpus_text(corpus)
     if args.mode == "shipped":
@@ -111,6 +112,20 @@ def generate(args: argparse.Namespace) -> dict:
         "sample": sample,
         "longest_verbatim": {"length": span.length, "text": span.text, "occurrences": span.occurrences},
     }
+
+
+def check_sampling(args: argparse.Namespace) -> None:
+    """The sampling settings, checked before any training (a refused request costs nothing)."""
+    from core.i18n import text
+    from core.sampling import MAX_LENGTH, MAX_TEMPERATURE
+
+    if not 0 <= args.temperature <= MAX_TEMPERATURE:
+        sentence = text("textgen", "error_temperature", value=args.temperature, high=MAX_TEMPERATURE)
+        raise AppError(ErrorKind.BAD_SETTING, sentence)
+    if not 1 <= args.length <= MAX_LENGTH:
+        raise AppError(ErrorKind.BAD_SETTING, text("textgen", "error_length", value=args.length, high=MAX_LENGTH))
+    if args.prompt == "" and not args.poem:
+        raise AppError(ErrorKind.BAD_INPUT, text("textgen", "error_empty_prompt"))
 
 
 # ---------------------------------------------------------------- translate
