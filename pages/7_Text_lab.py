@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import textgen, translation
-from ui.common import lang, setup_page
+from ui.common import intro, lang, lesson, setup_page
 from ui.training import training_area, warm_workers
 from ui.views import text_gen as gen
 from ui.views import text_translate as tr
@@ -53,9 +53,11 @@ def translation_tab() -> None:
     tr.show_document(t)
 
 
+if lesson("text") == "course":  # opened from the home page's lesson path: the cookbook's network on Shakespeare
+    gen.open_course()
 warm_workers()
 st.title(t("heading"))
-st.markdown(t("intro"))
+intro(t("intro"))
 tab_gen, tab_translate = st.tabs([t("tab_generation"), t("tab_translation")])
 with tab_gen:
     generation_tab()

@@ -47,6 +47,14 @@ def reset_numbers() -> None:
     set_defaults(mode_values(s[P + "mode"], s[P + "corpus"], s.get(P + "cell", "gru")), overwrite=True)
 
 
+def open_course() -> None:
+    """The course lesson: the cookbook's network (course mode) on Shakespeare, whatever was chosen before."""
+    set_defaults(
+        {P + "corpus": "shakespeare", P + "mode": "course"} | mode_values("course", "shakespeare", "lstm"),
+        overwrite=True,
+    )
+
+
 def settings(t) -> tuple[str, str, str | None]:
     """Corpus (and upload), mode and cell; returns (corpus, mode, text or None)."""
     set_defaults({P + "corpus": "shakespeare", P + "mode": "shipped"} | mode_values("shipped", "shakespeare", "gru"))

@@ -145,7 +145,16 @@ def show_typed(result: core.TranslateResult, t) -> None:
 def show_document(t) -> None:
     with st.expander(t("tr_document_heading")):
         rows = [
-            (r.attention, r.layers, r.units, r.optimizer, r.steps, r.test_bleu, f"{r.seconds:,.0f}" if r.seconds else "—") for r in DOCUMENT_RUNS
+            (
+                r.attention,
+                r.layers,
+                r.units,
+                r.optimizer,
+                r.steps,
+                r.test_bleu,
+                f"{r.seconds:,.0f}" if r.seconds else "—",
+            )
+            for r in DOCUMENT_RUNS
         ]
         st.dataframe(pd.DataFrame(rows, columns=t("tr_document_columns").split(",")), hide_index=True)
         for line in document_slips(lang()):
