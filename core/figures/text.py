@@ -97,7 +97,8 @@ def steps_curve_figure(
 
 def top_figure(top: Sequence[tuple[str, float]], chosen: str, labels=None) -> go.Figure:
     """Bars of the likeliest next characters; the one written there in green."""
-    shown = [repr(ch)[1:-1] if ch.isspace() else ch for ch, _ in top]  # a newline reads as \n
+    visible = {" ": "␣", "\n": "⏎"}  # a space or a line break would draw an empty label
+    shown = [visible.get(ch, repr(ch)[1:-1] if ch.isspace() else ch) for ch, _ in top]
     colors = ["#16a34a" if ch == chosen else BASELINE_COLOR for ch, _ in top]
     fig = go.Figure(go.Bar(x=shown, y=[p for _, p in top], marker_color=colors, text=[f"{p:.0%}" for _, p in top]))
     fig.update_xaxes(title_text=_label(labels, "character"), type="category")
