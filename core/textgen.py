@@ -224,7 +224,7 @@ def corpus_text(corpus: str) -> str:
 SHIPPED_SETTINGS: dict[str, CharConfig] = {
     "shakespeare": CharConfig(units=256, dropout=0.1, learning_rate=2e-3, epochs=30, steps_per_epoch=120),
     "tang": CharConfig.for_mode(
-        "default", "tang", units=192, batch_size=32, learning_rate=5e-3, epochs=20, steps_per_epoch=100
+        "default", "tang", units=192, batch_size=32, learning_rate=5e-3, epochs=10, steps_per_epoch=100
     ),
 }
 MAX_SHIPPED_BYTES = 5 * 2**20

@@ -162,3 +162,16 @@ def test_chinese_after_generating_and_translating(translated):
     generate(at, prompt="")
     assert at.error
     assert_chinese(at, "empty prompt")
+
+
+def test_presenter_view_leaves_the_introduction_to_the_teacher(root, isolated_cache, app):
+    from core.i18n import text
+
+    intro = text("text", "intro")
+    assert any(m.value == intro for m in app.markdown)
+    at = AppTest.from_file(str(root / "pages" / "7_Text_lab.py"), default_timeout=240)
+    at.query_params["present"] = "true"
+    at.run()
+    assert not at.exception and at.toggle(key="present").value
+    assert not any(m.value == intro for m in at.markdown)
+    assert any("shipped" in s.value for s in at.subheader)  # the result is still there at once
