@@ -171,6 +171,36 @@ def test_a_training_on_the_cluster_equals_the_local_one_with_progress_in_order(o
         np.testing.assert_allclose(remote.outputs[name], array, rtol=1e-4, atol=1e-6)
 
 
+def tiny_letters():
+    from core.letters import LETTERS, LetterConfig
+
+    return LETTERS, LetterConfig(alphabet="abcdefgh", input_len=2, epochs=3, batch_size=3, units=4), None
+
+
+def tiny_text_lab():
+    from core.charmodel import CharConfig
+    from core.textgen import CHAR, load_corpus
+
+    config = CharConfig(corpus="upload", units=8, embed_dim=4, seq_len=16, window_step=16, epochs=2, steps_per_epoch=3)
+    return CHAR, config, load_corpus("shakespeare")[:6000]
+
+
+@on_a_head
+@pytest.mark.parametrize("request_of", [tiny_letters, tiny_text_lab], ids=["letters", "text-lab"])
+def test_letters_and_a_lab_train_on_the_cluster_as_they_do_here(on_cluster, monkeypatch, request_of):
+    spec, config, data = request_of()
+    fallbacks = worker.cluster_fallbacks
+    remote = training.train(spec, config, data, use_cache=False)
+    assert worker.cluster_fallbacks == fallbacks  # it ran on the cluster
+    monkeypatch.delenv("RNNLAB_RAY_ADDRESS")
+    local = training.train(spec, config, data, use_cache=False)
+    assert remote.key == local.key and remote.epochs == local.epochs == config.epochs
+    np.testing.assert_allclose(remote.history["loss"], local.history["loss"], rtol=1e-5)
+    assert remote.outputs.keys() == local.outputs.keys()
+    for name, array in local.outputs.items():
+        np.testing.assert_allclose(remote.outputs[name], array, rtol=1e-4, atol=1e-6)
+
+
 @on_a_head
 def test_identical_requests_train_once_and_land_in_the_cache(on_cluster):
     spec, config, data = tiny_forecast(seed=8, mode="default")
