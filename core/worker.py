@@ -360,6 +360,7 @@ def run(fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwar
     it), else in a worker process when workers are on, else here (one at a time). `cancel` is a
     threading.Event that asks the training to stop. A `report` with a `notice(key)` method hears why a
     training meant for the cluster runs here."""
+    global cluster_fallbacks
     runner = cluster()
     if runner is not None:
         from core.ray_runner import ClusterUnavailable
@@ -367,7 +368,6 @@ def run(fn: Callable, *args, report: Reporter | None = None, cancel=None, **kwar
         try:
             return runner.run(fn, *args, report=report, cancel=cancel, **kwargs)
         except ClusterUnavailable as err:  # the lesson goes on here: say so, train locally from the start
-            global cluster_fallbacks
             cluster_fallbacks += 1
             if hasattr(report, "notice"):
                 report.notice(err.notice)
