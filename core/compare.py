@@ -276,8 +276,7 @@ class Comparison:
         if not self.best_baseline:
             return {}
         base = self.baseline_metrics[self.best_baseline]
-        name = self.best_baseline.replace("_", " ")
-        return {m: (base[m], name) for m in PRICE_METRICS if m in base}
+        return {m: (base[m], self.best_baseline) for m in PRICE_METRICS if m in base}
 
     def rows(self) -> list[dict]:
         """One plain row per cell (the command line's "results")."""
@@ -578,8 +577,17 @@ def _attach_baselines(c: Comparison, result) -> None:
 
 # ---------------------------------------------------------------- tables for the page
 
-METRIC_DIGITS: dict[str, int] = {"rmse": 2, "mae": 2, "theil_u": 3, "rmse_vs_best": 3, "accuracy": 2,
-                                 "epochs_to_100": 1, "final_loss": 4, "mse": 4, "solved": 2}  # fmt: skip
+METRIC_DIGITS: dict[str, int] = {
+    "rmse": 2,
+    "mae": 2,
+    "theil_u": 3,
+    "rmse_vs_best": 3,
+    "accuracy": 2,
+    "epochs_to_100": 1,
+    "final_loss": 4,
+    "mse": 4,
+    "solved": 2,
+}
 
 
 def _pm(mean: float, std: float, digits: int) -> str:
@@ -621,9 +629,10 @@ def runs_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def baseline_frame(c: Comparison) -> pd.DataFrame:
-    """The baselines' metrics on the same days (price only)."""
+def baseline_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
+    """The baselines' metrics on the same days (price only), headers and names in `lang`."""
     keep = ("rmse", "mae", "theil_u", "direction_accuracy")
     frame = pd.DataFrame({n: {k: m[k] for k in keep} for n, m in c.baseline_metrics.items()}).T
-    frame.index = [n.replace("_", " ") for n in frame.index]
+    frame.index = [text("forecast", f"short_{n}", lang) for n in frame.index]
+    frame.columns = [text("compare", f"col_{k}", lang) for k in keep]
     return frame.round(3)

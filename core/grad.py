@@ -49,8 +49,9 @@ class MemorySpec:
 
     def prepare(self, config: MemoryTaskConfig, data=None) -> Prepared:
         arrays = prepare_memory(config)
-        plan = FitPlan(config.epochs, config.batch_size, config.seed, record_updates=self.record_updates,
-                       stop_on_divergence=True)  # fmt: skip
+        plan = FitPlan(
+            config.epochs, config.batch_size, config.seed, record_updates=self.record_updates, stop_on_divergence=True
+        )
         val = (arrays["x_val"], arrays["y_val"])
         return Prepared(arrays["x_train"], arrays["y_train"], plan, val=val, extra={"arrays": arrays})
 
@@ -170,10 +171,17 @@ def collect_sweep(results: Sequence[MemoryResult]) -> list[SweepPoint]:
     for r in results:
         groups.setdefault((r.config.steps, r.config.cell), []).append(r)
     return [
-        SweepPoint(t, c, tuple(r.config.seed for r in rs), tuple(r.score for r in rs),
-                   tuple(r.train_seconds for r in rs), tuple(r.solved for r in rs), float(rs[0].baseline))
+        SweepPoint(
+            t,
+            c,
+            tuple(r.config.seed for r in rs),
+            tuple(r.score for r in rs),
+            tuple(r.train_seconds for r in rs),
+            tuple(r.solved for r in rs),
+            float(rs[0].baseline),
+        )
         for (t, c), rs in groups.items()
-    ]  # fmt: skip
+    ]
 
 
 def cached_sweep(task: str = "adding", steps=SWEEP_STEPS, cells=SWEEP_CELLS, seeds: int = SWEEP_SEEDS, **changes):
@@ -196,11 +204,21 @@ def cell_summary(results: Sequence[MemoryResult]) -> dict:
     """One cell's seeds at one T as plain data (the command line's row)."""
     (point,) = collect_sweep(results)
     mean, std = point.mean_std
-    return {"cell": point.cell, "steps": point.steps, "metric": results[0].metric, "score": _finite(mean),
-            "score_std": _finite(std), "scores": [_finite(v) for v in point.scores], "seeds": list(point.seeds),
-            "solved": sum(point.solved), "diverged": sum(r.diverged for r in results), "baseline": point.baseline,
-            "fit_seconds": round(point.mean_seconds, 2), "fit_seconds_per_seed": [round(v, 2) for v in point.seconds],
-            "params": results[0].params}  # fmt: skip
+    return {
+        "cell": point.cell,
+        "steps": point.steps,
+        "metric": results[0].metric,
+        "score": _finite(mean),
+        "score_std": _finite(std),
+        "scores": [_finite(v) for v in point.scores],
+        "seeds": list(point.seeds),
+        "solved": sum(point.solved),
+        "diverged": sum(r.diverged for r in results),
+        "baseline": point.baseline,
+        "fit_seconds": round(point.mean_seconds, 2),
+        "fit_seconds_per_seed": [round(v, 2) for v in point.seconds],
+        "params": results[0].params,
+    }
 
 
 def _finite(x: float) -> float | None:
@@ -254,10 +272,18 @@ def power_check(w: float, steps: int, activation: str = "linear", seed: int = PO
     if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or not -10 <= w <= 10:
         raise ValueError(f"w must be a number from -10 to 10 (got {w!r})")
     arg = power_argument(ScalarRnn(float(w), activation=activation), power_inputs(steps, seed), target=1.0)
-    return {"w": float(w), "T": arg.steps, "activation": activation, "power": abs(float(w)) ** arg.steps,
-            "closed_form": float(arg.closed_state[0]), "autodiff": float(arg.autodiff_state[0]),
-            "dL_dw_closed_form": arg.closed_loss_w, "dL_dw_autodiff": arg.autodiff_loss_w,
-            "max_difference": arg.max_difference, "relative_difference": relative_difference(arg)}  # fmt: skip
+    return {
+        "w": float(w),
+        "T": arg.steps,
+        "activation": activation,
+        "power": abs(float(w)) ** arg.steps,
+        "closed_form": float(arg.closed_state[0]),
+        "autodiff": float(arg.autodiff_state[0]),
+        "dL_dw_closed_form": arg.closed_loss_w,
+        "dL_dw_autodiff": arg.autodiff_loss_w,
+        "max_difference": arg.max_difference,
+        "relative_difference": relative_difference(arg),
+    }
 
 
 # ---------------------------------------------------------------- per-step norms of the app's own models

@@ -18,8 +18,14 @@ from core.errors import AppError, ErrorKind
 CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")  # the recurrent cells every page offers
 # Display names of every model kind; "dense" is the comparison's reference without recurrence, "peephole" the
 # peephole LSTM (core/peephole.py) and "conv1d" a causal convolution, both offered by the comparison page.
-CELL_LABELS: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense",
-                               "peephole": "Peephole LSTM", "conv1d": "Conv1D"}  # fmt: skip
+CELL_LABELS: dict[str, str] = {
+    "rnn": "SimpleRNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "dense": "Dense",
+    "peephole": "Peephole LSTM",
+    "conv1d": "Conv1D",
+}
 RECURRENT_KINDS: tuple[str, ...] = (*CELLS, "peephole")  # every cell `recurrent_layer` builds
 MODES: tuple[str, ...] = ("default", "course")  # our honest pipeline first, then the course's own
 
@@ -188,22 +194,18 @@ def load_model_bytes(data: bytes):
 
     register_peephole()  # the app's one custom layer: a model holding it loads like any other
     if not data:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "The model file is empty.")
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="model_file_empty")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"
         path.write_bytes(data)
         if not zipfile.is_zipfile(path):
-            raise AppError(
-                ErrorKind.BAD_MODEL_FILE, "This is not a .keras model file (a .keras file is a zip archive)."
-            )
+            raise AppError(ErrorKind.BAD_MODEL_FILE, key="not_keras_zip")
         try:
             return keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as err:  # any unreadable file is the user's wrong file, said in one sentence
-            raise AppError(ErrorKind.BAD_MODEL_FILE, _load_failure_sentence(err)) from err
+            raise AppError(ErrorKind.BAD_MODEL_FILE, key=_load_failure_key(err)) from err
 
 
-def _load_failure_sentence(err: Exception) -> str:
+def _load_failure_key(err: Exception) -> str:
     message = str(err)
-    if "safe_mode" in message or "unsafe" in message.lower():
-        return "This model contains Python code (for example a Lambda layer), so it cannot be loaded safely and is refused."
-    return "This .keras file cannot be loaded as a Keras model: it may be damaged, or not a model saved by Keras 3."
+    return "model_has_code" if "safe_mode" in message or "unsafe" in message.lower() else "model_unreadable"

@@ -6,15 +6,17 @@ from __future__ import annotations
 import streamlit as st
 
 from core.compare import CELL_CHOICES, DEFAULT_CELLS, LETTER_TASKS, TASKS, CompareConfig, default_epochs, run_comparison
+from core.i18n import text
 from core.memory_tasks import SWEEP_STEPS
 from core.models import CELL_LABELS, MODES
-from ui.common import lang, setup_page
+from ui.common import lang, lesson, settings_box, setup_page
 from ui.data_picker import data_picker, target_picker
 from ui.training import training_area, warm_workers
-from ui.views.compare import show_comparison
+from ui.views.compare import RESULT_FOR, show_comparison
 
 t = setup_page("compare")
-RESULT_FOR = "compare.result_for"
+if lesson("compare") == "letters":  # opened from the home page's lesson path
+    st.session_state["compare.task"] = "letters"
 
 st.title(t("heading"))
 st.write(t("intro"))
@@ -23,19 +25,25 @@ task = st.radio(t("task_label"), TASKS, format_func=lambda k: t(f"task_{k}"), ho
 data = column = None
 if task == "price":
     warm_workers()  # models train in worker processes: start them while the user picks the data
-    data = data_picker("compare", t)
-    if data is None:
-        st.info(t("no_data"))
-        st.stop()
-    column = target_picker("compare", data, t=t)
+    with settings_box(text("common", "series_settings", lang())):
+        data = data_picker("compare", t)
+        if data is None:
+            st.info(t("no_data"))
+            st.stop()
+        column = target_picker("compare", data, t=t)
 
-left, middle, right = st.columns([2, 1, 1])
-cells = left.multiselect(t("cells_label"), CELL_CHOICES[task], default=list(DEFAULT_CELLS[task]),
-                         format_func=CELL_LABELS.get, key=f"compare.cells.{task}")  # fmt: skip
+left, middle, right = st.columns([2, 1, 2])
+cells = left.multiselect(
+    t("cells_label"),
+    CELL_CHOICES[task],
+    default=list(DEFAULT_CELLS[task]),
+    format_func=CELL_LABELS.get,
+    key=f"compare.cells.{task}",
+)
 seeds = middle.number_input(t("seeds_label"), 1, 10, 3, help=t("seeds_help"), key="compare.seeds")
 mode, letter_task, steps = "default", "L1", 50
 if task == "price":
-    mode = right.selectbox(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
+    mode = right.radio(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
 elif task == "letters":
     letter_task = right.selectbox(
         t("letter_task_label"), LETTER_TASKS, format_func=lambda k: t(f"letter_task_{k}"), key="compare.letter_task"
@@ -72,7 +80,4 @@ if pressed and result is not None and result.config == config:
 if result is None:
     st.stop()
 
-st.header(t("results_heading"))
-if st.session_state.get(RESULT_FOR) != settings:
-    st.info(t("stale"))
-show_comparison(result, t)
+show_comparison(result, settings, t)

@@ -98,10 +98,16 @@ def _memory(args, steps: int) -> dict:
     for r in results:
         by_cell.setdefault(r.config.cell, []).append(r)
     first = results[0]
-    return {"task": args.task, "T": steps, "metric": first.metric, "baseline": first.baseline,
-            "baseline_theory": first.trained.meta["baseline_theory"],
-            "cells": {cell: cell_summary(rs) for cell, rs in by_cell.items()},
-            "trained": sum(not r.cached for r in results), "cached": sum(r.cached for r in results)}  # fmt: skip
+    return {
+        "task": args.task,
+        "T": steps,
+        "metric": first.metric,
+        "baseline": first.baseline,
+        "baseline_theory": first.trained.meta["baseline_theory"],
+        "cells": {cell: cell_summary(rs) for cell, rs in by_cell.items()},
+        "trained": sum(not r.cached for r in results),
+        "cached": sum(r.cached for r in results),
+    }
 
 
 def _sweep(args, steps: tuple[int, ...]) -> dict:
@@ -113,11 +119,25 @@ def _sweep(args, steps: tuple[int, ...]) -> dict:
     rows = []
     for p in sorted(collect_sweep(results), key=lambda p: (p.steps, p.cell)):
         mean, std = p.mean_std
-        rows.append({"T": p.steps, "cell": p.cell, "score": _number(mean), "score_std": _number(std),
-                     "scores": [_number(v) for v in p.scores],
-                     "solved": sum(p.solved), "fit_seconds": round(p.mean_seconds, 2), "baseline": p.baseline})  # fmt: skip
-    return {"task": args.task, "metric": results[0].metric, "rows": rows,
-            "trained": sum(not r.cached for r in results), "cached": sum(r.cached for r in results)}  # fmt: skip
+        rows.append(
+            {
+                "T": p.steps,
+                "cell": p.cell,
+                "score": _number(mean),
+                "score_std": _number(std),
+                "scores": [_number(v) for v in p.scores],
+                "solved": sum(p.solved),
+                "fit_seconds": round(p.mean_seconds, 2),
+                "baseline": p.baseline,
+            }
+        )
+    return {
+        "task": args.task,
+        "metric": results[0].metric,
+        "rows": rows,
+        "trained": sum(not r.cached for r in results),
+        "cached": sum(r.cached for r in results),
+    }
 
 
 def _clipping(args) -> dict:
@@ -127,8 +147,15 @@ def _clipping(args) -> dict:
     out = []
     for r in runs:
         u = r.updates
-        out.append({"clip": clip_label(r.config.clip, r.config.clip_threshold), "score": _number(r.score),
-                    "diverged_update": r.diverged_update, "updates": len(u["loss"]),
-                    "max_norm_before": _number(max(u["grad_norm"])), "max_norm_after": _number(max(u["clipped_norm"])),
-                    "fit_seconds": round(r.train_seconds, 2)})  # fmt: skip
+        out.append(
+            {
+                "clip": clip_label(r.config.clip, r.config.clip_threshold),
+                "score": _number(r.score),
+                "diverged_update": r.diverged_update,
+                "updates": len(u["loss"]),
+                "max_norm_before": _number(max(u["grad_norm"])),
+                "max_norm_after": _number(max(u["clipped_norm"])),
+                "fit_seconds": round(r.train_seconds, 2),
+            }
+        )
     return {"runs": out}

@@ -169,11 +169,17 @@ def _wire_values(cell: str, step: dict, reset_after: bool = True) -> dict[str, n
     return values
 
 
-def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -> go.Figure:
+WORDS: dict[str, str] = {"next_step": "to step t+1", "unit": "unit {u}", "step": "step"}  # a page passes its own
+
+
+def cell_diagram(
+    trace, step: int, title: str = "", height: int | None = None, words: dict[str, str] | None = None
+) -> go.Figure:
     """The cell of `trace.trace.cell` at time step `step` (0-based), every wire labelled with its values."""
     cell = trace.trace.cell
     nodes, edges = _LAYOUTS[cell]
     special = {"RESET": RESET_LABELS[trace.trace.reset_after], "RECURRENT": RECURRENT_LABELS[trace.trace.reset_after]}
+    special["to step t+1"] = (words or WORDS)["next_step"]
     labels = {name: special.get(lab, lab) for name, (*_, lab, _f) in nodes.items()}
     values = _wire_values(cell, trace.trace.at(step), trace.trace.reset_after)
     fig = go.Figure()
@@ -202,8 +208,15 @@ def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -
 # ---------------------------------------------------------------- heatmaps over the steps
 
 
-def state_heatmaps(trace, step: int, height: int | None = None, titles: dict[str, str] | None = None) -> go.Figure:
+def state_heatmaps(
+    trace,
+    step: int,
+    height: int | None = None,
+    titles: dict[str, str] | None = None,
+    words: dict[str, str] | None = None,
+) -> go.Figure:
     """One heatmap per gate / state (units × steps), values written in, the current step boxed."""
+    words = words or WORDS
     series = HEATMAP_SERIES[trace.trace.cell]
     cols = 1 if len(series) <= 2 else 2
     rows = -(-len(series) // cols)
@@ -215,10 +228,11 @@ def state_heatmaps(trace, step: int, height: int | None = None, titles: dict[str
         z = np.asarray(trace.trace.values[key]).T  # (units, steps)
         gate = key in ("i", "f", "o", "z", "r")
         span = 1.0 if gate else max(1.0, float(np.max(np.abs(z))))
-        fig.add_trace(go.Heatmap(z=z, x=labels, y=[f"unit {u + 1}" for u in range(z.shape[0])],
+        fig.add_trace(go.Heatmap(z=z, x=labels, y=[words["unit"].format(u=u + 1) for u in range(z.shape[0])],
                                  colorscale="Viridis" if gate else "RdBu", zmin=0 if gate else -span, zmax=span,
                                  text=np.round(z, 2), texttemplate="%{text}" if z.size <= 240 else "", showscale=False,
-                                 hovertemplate="%{y}, step %{x}: %{z:.4f}<extra></extra>"), row=row, col=col)  # fmt: skip
+                                 hovertemplate="%{y}, " + words["step"] + " %{x}: %{z:.4f}<extra></extra>"),
+                      row=row, col=col)  # fmt: skip
         fig.add_shape(type="rect", x0=step - 0.5, x1=step + 0.5, y0=-0.5, y1=z.shape[0] - 0.5,
                       line={"color": HIGHLIGHT, "width": 3}, row=row, col=col)  # fmt: skip
     fig.update_layout(height=height or 190 * rows + 40, margin={"l": 10, "r": 10, "t": 30, "b": 10})
@@ -244,14 +258,15 @@ def probability_bars(trace, title: str = "", compare=None, axis: str = "probabil
     return fig
 
 
-def change_heatmap(base, changed, position: int, title: str = "") -> go.Figure:
+def change_heatmap(base, changed, position: int, title: str = "", words: dict[str, str] | None = None) -> go.Figure:
     """What-if: the change of h at every step (changed − base); the edited step is boxed."""
+    words = words or WORDS
     delta = (np.asarray(changed.trace.outputs) - np.asarray(base.trace.outputs)).T  # (units, steps)
     labels = [
         f"{t + 1}: {a}→{b}" if a != b else f"{t + 1}: {a}"
         for t, (a, b) in enumerate(zip(base.text, changed.text, strict=True))
     ]
-    fig = go.Figure(go.Heatmap(z=delta, x=labels, y=[f"unit {u + 1}" for u in range(delta.shape[0])], colorscale="RdBu",
+    fig = go.Figure(go.Heatmap(z=delta, x=labels, y=[words["unit"].format(u=u + 1) for u in range(delta.shape[0])], colorscale="RdBu",
                                zmid=0, text=np.round(delta, 2), texttemplate="%{text}",
                                colorbar={"title": "Δh"}))  # fmt: skip
     fig.add_shape(type="rect", x0=position - 0.5, x1=position + 0.5, y0=-0.5, y1=delta.shape[0] - 0.5,
@@ -311,20 +326,29 @@ def step_formulas(trace, step: int) -> list[str]:
 
 
 def _peep_gate(symbol: str, pre, peep, out, idx: str, state: str) -> str:
-    return _aligned(symbol, f"\\sigma(x_t W_{idx} + h_{{t-1}} U_{idx} + b_{idx} + p_{idx} \\odot {state})",
-                    f"\\sigma\\left({latex_vec(pre)} + {latex_vec(peep)}\\right) = {latex_vec(out)}")  # fmt: skip
+    return _aligned(
+        symbol,
+        f"\\sigma(x_t W_{idx} + h_{{t-1}} U_{idx} + b_{idx} + p_{idx} \\odot {state})",
+        f"\\sigma\\left({latex_vec(pre)} + {latex_vec(peep)}\\right) = {latex_vec(out)}",
+    )
 
 
 def _peephole_formulas(s: dict) -> list[str]:
     """The LSTM's equations with the peephole terms: i and f see c_{t-1}, o sees the new c_t."""
     v = latex_vec
-    return [_peep_gate("i_t", s["pre_i"], s["peep_i"], s["i"], "i", "c_{t-1}"),
-            _peep_gate("f_t", s["pre_f"], s["peep_f"], s["f"], "f", "c_{t-1}"),
-            _gate("\\tilde c_t", "\\tanh", s["pre_c"], s["cand"], "c"),
-            _aligned("c_t", "f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t",
-                     f"{v(s['f'])} \\odot {v(s['c_prev'])} + {v(s['i'])} \\odot {v(s['cand'])}", v(s["c"])),
-            _peep_gate("o_t", s["pre_o"], s["peep_o"], s["o"], "o", "c_t"),
-            _aligned("h_t", "o_t \\odot \\tanh(c_t)", f"{v(s['o'])} \\odot {v(s['tanh_c'])} = {v(s['h'])}")]  # fmt: skip
+    return [
+        _peep_gate("i_t", s["pre_i"], s["peep_i"], s["i"], "i", "c_{t-1}"),
+        _peep_gate("f_t", s["pre_f"], s["peep_f"], s["f"], "f", "c_{t-1}"),
+        _gate("\\tilde c_t", "\\tanh", s["pre_c"], s["cand"], "c"),
+        _aligned(
+            "c_t",
+            "f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t",
+            f"{v(s['f'])} \\odot {v(s['c_prev'])} + {v(s['i'])} \\odot {v(s['cand'])}",
+            v(s["c"]),
+        ),
+        _peep_gate("o_t", s["pre_o"], s["peep_o"], s["o"], "o", "c_t"),
+        _aligned("h_t", "o_t \\odot \\tanh(c_t)", f"{v(s['o'])} \\odot {v(s['tanh_c'])} = {v(s['h'])}"),
+    ]
 
 
 def output_formula(trace) -> str:

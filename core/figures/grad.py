@@ -43,8 +43,13 @@ def _label(labels: Mapping[str, str] | None, key: str) -> str:
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), template="plotly_white", font=dict(size=15),
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))  # fmt: skip
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        template="plotly_white",
+        font=dict(size=15),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
+    )
     return fig
 
 
@@ -57,8 +62,16 @@ def power_figure(w: float, steps: int, labels: Mapping[str, str] | None = None) 
             fig.add_scatter(x=k, y=ref**k, name=f"{ref:g}^T", mode="lines", line=dict(color="#9e9e9e", dash=dash))
     fig.add_scatter(x=k, y=abs(w) ** k, name=f"{abs(w):g}^T", mode="lines", line=dict(color="#d62728", width=3))
     end = abs(w) ** steps
-    fig.add_scatter(x=[steps], y=[end], mode="markers+text", text=[f"{end:.3g}"], textposition="top left",
-                    marker=dict(color="#d62728", size=10), showlegend=False, textfont=dict(size=16))  # fmt: skip
+    fig.add_scatter(
+        x=[steps],
+        y=[end],
+        mode="markers+text",
+        text=[f"{end:.3g}"],
+        textposition="top left",
+        marker=dict(color="#d62728", size=10),
+        showlegend=False,
+        textfont=dict(size=16),
+    )
     fig.update_xaxes(title=_label(labels, "steps"))
     fig.update_yaxes(title=_label(labels, "power"), type="log", exponentformat="power")
     return _layout(fig, 380)
@@ -93,8 +106,13 @@ def step_norms_figure(loss_norms, state_norms, labels: Mapping[str, str] | None 
     for norms, key, color in ((loss_norms, "loss_norm", "#d62728"), (state_norms, "state_norm", "#1f77b4")):
         values = np.asarray(norms.norms, dtype=float)
         values = np.where(values > 0, values, np.nan)
-        fig.add_scatter(x=np.arange(1, len(values) + 1), y=values, name=_label(labels, key), mode="lines+markers",
-                        line=dict(color=color, width=2.5))  # fmt: skip
+        fig.add_scatter(
+            x=np.arange(1, len(values) + 1),
+            y=values,
+            name=_label(labels, key),
+            mode="lines+markers",
+            line=dict(color=color, width=2.5),
+        )
     fig.update_xaxes(title=_label(labels, "step"))
     fig.update_yaxes(title=_label(labels, "norm"), type="log", exponentformat="power")
     return _layout(fig, 380)
@@ -107,19 +125,53 @@ def clipping_figure(runs: Sequence, names: Sequence[str], labels: Mapping[str, s
     for k, (run, name) in enumerate(zip(runs, names, strict=True)):
         color, u = CLIP_COLORS[k % len(CLIP_COLORS)], run.updates
         x = np.arange(1, len(u["loss"]) + 1)
-        fig.add_scatter(x=x, y=_finite(u["loss"]), name=name, legendgroup=name, mode="lines",
-                        line=dict(color=color, width=1.5), row=1, col=1)  # fmt: skip
-        fig.add_scatter(x=x, y=_finite(u["grad_norm"]), name=f"{name} · {_label(labels, 'before')}", legendgroup=name,
-                        mode="lines", line=dict(color=color, width=1.5), showlegend=False, row=2, col=1)  # fmt: skip
+        fig.add_scatter(
+            x=x,
+            y=_finite(u["loss"]),
+            name=name,
+            legendgroup=name,
+            mode="lines",
+            line=dict(color=color, width=1.5),
+            row=1,
+            col=1,
+        )
+        fig.add_scatter(
+            x=x,
+            y=_finite(u["grad_norm"]),
+            name=f"{name} · {_label(labels, 'before')}",
+            legendgroup=name,
+            mode="lines",
+            line=dict(color=color, width=1.5),
+            showlegend=False,
+            row=2,
+            col=1,
+        )
         if run.config.clip != "none":
-            fig.add_scatter(x=x, y=_finite(u["clipped_norm"]), name=f"{name} · {_label(labels, 'after')}",
-                            legendgroup=name, mode="lines", line=dict(color=color, width=2.5, dash="dot"),
-                            showlegend=False, row=2, col=1)  # fmt: skip
+            fig.add_scatter(
+                x=x,
+                y=_finite(u["clipped_norm"]),
+                name=f"{name} · {_label(labels, 'after')}",
+                legendgroup=name,
+                mode="lines",
+                line=dict(color=color, width=2.5, dash="dot"),
+                showlegend=False,
+                row=2,
+                col=1,
+            )
         if run.diverged:
             last = _last_finite(u["grad_norm"])
-            fig.add_scatter(x=[run.diverged_update], y=[last], mode="markers+text", text=[_label(labels, "diverged")],
-                            textposition="top center", marker=dict(symbol="x", size=14, color=color),
-                            legendgroup=name, showlegend=False, row=2, col=1)  # fmt: skip
+            fig.add_scatter(
+                x=[run.diverged_update],
+                y=[last],
+                mode="markers+text",
+                text=[_label(labels, "diverged")],
+                textposition="top center",
+                marker=dict(symbol="x", size=14, color=color),
+                legendgroup=name,
+                showlegend=False,
+                row=2,
+                col=1,
+            )
     fig.update_yaxes(title=_label(labels, "loss"), type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(title=_label(labels, "norm"), type="log", exponentformat="power", row=2, col=1)
     fig.update_xaxes(title=_label(labels, "update"), row=2, col=1)
@@ -146,14 +198,23 @@ def sweep_figure(points: Sequence, baseline: float | None, labels: Mapping[str, 
         mine = sorted((p for p in points if p.cell == cell), key=lambda p: p.steps)
         stats = [p.mean_std for p in mine]
         fig.add_scatter(
-            x=[p.steps for p in mine], y=[m for m, _ in stats], name=CELL_NAMES.get(cell, cell), mode="lines+markers",
+            x=[p.steps for p in mine],
+            y=[m for m, _ in stats],
+            name=CELL_NAMES.get(cell, cell),
+            mode="lines+markers",
             error_y=dict(type="data", array=[s for _, s in stats], visible=True, thickness=1.5, width=6),
-            line=dict(color=CELL_COLORS.get(cell, "#444444"), width=2.5), marker=dict(size=9),
-            customdata=[[len(p.seeds)] for p in mine], hovertemplate="T = %{x}: %{y:.4f} (%{customdata[0]} seeds)",
-        )  # fmt: skip
+            line=dict(color=CELL_COLORS.get(cell, "#444444"), width=2.5),
+            marker=dict(size=9),
+            customdata=[[len(p.seeds)] for p in mine],
+            hovertemplate="T = %{x}: %{y:.4f} (%{customdata[0]} seeds)",
+        )
     if baseline is not None:
-        fig.add_hline(y=baseline, line=dict(color="#444444", dash="dash", width=1.5),
-                      annotation_text=f"{_label(labels, 'baseline')} ≈ {baseline:.3f}", annotation_position="top left")  # fmt: skip
+        fig.add_hline(
+            y=baseline,
+            line=dict(color="#444444", dash="dash", width=1.5),
+            annotation_text=f"{_label(labels, 'baseline')} ≈ {baseline:.3f}",
+            annotation_position="top left",
+        )
     fig.update_xaxes(title=_label(labels, "steps"), type="log", tickvals=[5, 10, 20, 50, 100])
     fig.update_yaxes(title=_label(labels, "score"), type="log", exponentformat="power")
     return _layout(fig, 440)

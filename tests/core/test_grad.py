@@ -50,14 +50,17 @@ def test_memory_spec_trains_scores_and_caches():
 
 
 def test_clipping_spec_records_every_update_and_a_diverging_run_is_kept_as_diverged():
-    clipped = grad.run_memory(tiny(cell="rnn", optimizer="sgd", clip="global_clipnorm", clip_threshold=0.5),
-                              spec=grad.CLIPPING)  # fmt: skip
+    clipped = grad.run_memory(
+        tiny(cell="rnn", optimizer="sgd", clip="global_clipnorm", clip_threshold=0.5), spec=grad.CLIPPING
+    )
     u = clipped.updates
     assert len(u["loss"]) == 2 * 4 and np.all(u["clipped_norm"] <= 0.5 * (1 + 1e-6))
     assert np.all(np.isfinite(u["grad_norm"])) and not clipped.diverged
     # SimpleRNN with W_hh = 3 x orthogonal and a large plain SGD step: the loss overflows
-    wild = grad.run_memory(tiny(cell="rnn", units=16, recurrent_gain=3.0, optimizer="sgd", learning_rate=5.0,
-                                epochs=20, steps=20), spec=grad.CLIPPING)  # fmt: skip
+    wild = grad.run_memory(
+        tiny(cell="rnn", units=16, recurrent_gain=3.0, optimizer="sgd", learning_rate=5.0, epochs=20, steps=20),
+        spec=grad.CLIPPING,
+    )
     assert wild.diverged and math.isnan(wild.score) and not wild.solved
     assert wild.diverged_update == len(wild.updates["loss"]) and not np.isfinite(wild.updates["loss"][-1])
     assert wild.epochs_run < 20
@@ -69,9 +72,15 @@ def test_clipping_spec_records_every_update_and_a_diverging_run_is_kept_as_diver
 def test_sweep_configs_order_and_budget():
     configs = grad.sweep_configs("adding", (5, 50), ("rnn", "lstm"), 2)
     assert [(c.steps, c.seed, c.cell) for c in configs] == [
-        (5, 0, "rnn"), (5, 0, "lstm"), (5, 1, "rnn"), (5, 1, "lstm"),
-        (50, 0, "rnn"), (50, 0, "lstm"), (50, 1, "rnn"), (50, 1, "lstm"),
-    ]  # fmt: skip
+        (5, 0, "rnn"),
+        (5, 0, "lstm"),
+        (5, 1, "rnn"),
+        (5, 1, "lstm"),
+        (50, 0, "rnn"),
+        (50, 0, "lstm"),
+        (50, 1, "rnn"),
+        (50, 1, "lstm"),
+    ]
     assert all(dataclasses.replace(c, steps=50, seed=0, cell="lstm") == MemoryTaskConfig() for c in configs)
     assert grad.SWEEP_CELLS == ("rnn", "lstm", "gru", "dense") and grad.SWEEP_SEEDS == 3
 
@@ -181,8 +190,14 @@ def test_long_memory_sentences_name_the_solvers_the_stuck_and_the_diverged():
         solved = float(mse < 0.01) if math.isfinite(mse) else 0.0
         return ModelRun(cell, seed, {"mse": mse, "solved": solved}, {"loss": [1.0]}, 10.0, 15, False, 100, "")
 
-    runs = [run("rnn", 0, 0.165), run("rnn", 1, 0.17), run("lstm", 0, 0.001), run("lstm", 1, 0.002),
-            run("gru", 0, 0.0005), run("gru", 1, math.nan)]  # fmt: skip
+    runs = [
+        run("rnn", 0, 0.165),
+        run("rnn", 1, 0.17),
+        run("lstm", 0, 0.001),
+        run("lstm", 1, 0.002),
+        run("gru", 0, 0.0005),
+        run("gru", 1, math.nan),
+    ]
     config = CompareConfig(task="memory", cells=("rnn", "lstm", "gru"), seeds=2, steps=50)
     c = Comparison(config, runs, summarize(runs, ["mse", "solved"]), 1.0, memory_baseline=0.168)
     words = sentences(c)

@@ -24,19 +24,33 @@ def runs_frame(runs) -> pd.DataFrame:
         before = u["grad_norm"][np.isfinite(u["grad_norm"])]
         clipped = np.mean(u["clipped_norm"] < u["grad_norm"] * (1 - 1e-6)) if len(before) else 0.0
         outcome = t("diverged_at", update=run.diverged_update, epoch=run.trained.meta["fit"]["diverged_epoch"])
-        rows.append({t("col_clip"): grad.clip_label(run.config.clip, threshold),
-                     t("col_mse"): outcome if run.diverged else f"{run.score:.4f}",
-                     t("col_updates"): len(u["loss"]), t("col_max_norm"): f"{before.max():.3g}" if len(before) else "–",
-                     t("col_clipped"): f"{clipped:.0%}" if run.config.clip != "none" else "–",
-                     t("col_seconds"): f"{run.train_seconds:.1f}"})  # fmt: skip
+        rows.append(
+            {
+                t("col_clip"): grad.clip_label(run.config.clip, threshold),
+                t("col_mse"): outcome if run.diverged else f"{run.score:.4f}",
+                t("col_updates"): len(u["loss"]),
+                t("col_max_norm"): f"{before.max():.3g}" if len(before) else "–",
+                t("col_clipped"): f"{clipped:.0%}" if run.config.clip != "none" else "–",
+                t("col_seconds"): f"{run.train_seconds:.1f}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def section() -> None:
     st.subheader(t("clip_heading"))
     demo = CLIPPING_DEMO
-    st.markdown(t("clip_intro", steps=demo.steps, gain=f"{demo.recurrent_gain:g}", lr=f"{demo.learning_rate:g}",
-                  batch=demo.batch_size, epochs=demo.epochs, seed=demo.seed))  # fmt: skip
+    st.markdown(
+        t(
+            "clip_intro",
+            steps=demo.steps,
+            gain=f"{demo.recurrent_gain:g}",
+            lr=f"{demo.learning_rate:g}",
+            batch=demo.batch_size,
+            epochs=demo.epochs,
+            seed=demo.seed,
+        )
+    )
     st.markdown("\n".join(f"- {clip_sentence(kind, lang())}" for kind in ("clipvalue", "clipnorm", "global_clipnorm")))
     st.info(t("clip_cookbook"))
     runs = grad.cached_clipping_runs()
@@ -53,6 +67,12 @@ def section() -> None:
     st.dataframe(runs_frame(runs), hide_index=True, width="stretch", key="grad.clip_table")
     diverged = [r for r in runs if r.diverged]
     for run in diverged:
-        st.warning(t("clip_diverged", name=grad.clip_label(run.config.clip, run.config.clip_threshold),
-                     update=run.diverged_update), icon="💥")  # fmt: skip
+        st.warning(
+            t(
+                "clip_diverged",
+                name=grad.clip_label(run.config.clip, run.config.clip_threshold),
+                update=run.diverged_update,
+            ),
+            icon="💥",
+        )
     st.caption(t("clip_bound"))

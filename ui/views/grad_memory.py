@@ -28,10 +28,16 @@ def points_frame(points) -> pd.DataFrame:
     rows = []
     for p in sorted(points, key=lambda p: (p.steps, grad.SWEEP_CELLS.index(p.cell))):
         mean, std = p.mean_std
-        rows.append({"T": p.steps, t("col_model"): CELL_LABELS[p.cell],
-                     t("col_score"): "–" if math.isnan(mean) else f"{mean:.4f} ± {std:.4f}",
-                     t("col_relative"): "–" if math.isnan(mean) else f"{mean / p.baseline:.2f}",
-                     t("col_solved"): f"{sum(p.solved)} / {len(p.seeds)}", t("col_seconds"): f"{p.mean_seconds:.1f}"})  # fmt: skip
+        rows.append(
+            {
+                "T": p.steps,
+                t("col_model"): CELL_LABELS[p.cell],
+                t("col_score"): "–" if math.isnan(mean) else f"{mean:.4f} ± {std:.4f}",
+                t("col_relative"): "–" if math.isnan(mean) else f"{mean / p.baseline:.2f}",
+                t("col_solved"): f"{sum(p.solved)} / {len(p.seeds)}",
+                t("col_seconds"): f"{p.mean_seconds:.1f}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -39,8 +45,13 @@ def train_controls() -> None:
     """T, cells and seeds to train now (models already cached are not trained again)."""
     left, middle, right = st.columns([1, 3, 1])
     steps = left.selectbox("T", SWEEP_STEPS, index=SWEEP_STEPS.index(50), key="grad.memory_T")
-    cells = middle.multiselect(t("cells_label"), grad.SWEEP_CELLS, default=list(grad.SWEEP_CELLS),
-                               format_func=CELL_LABELS.get, key="grad.memory_cells")  # fmt: skip
+    cells = middle.multiselect(
+        t("cells_label"),
+        grad.SWEEP_CELLS,
+        default=list(grad.SWEEP_CELLS),
+        format_func=CELL_LABELS.get,
+        key="grad.memory_cells",
+    )
     seeds = right.number_input(t("seeds_label"), 1, grad.SWEEP_SEEDS, grad.SWEEP_SEEDS, key="grad.memory_seeds")
     configs = grad.sweep_configs("adding", (steps,), tuple(cells), int(seeds))
     missing = [c for c in configs if grad.cached_memory(c) is None]

@@ -47,8 +47,14 @@ def section() -> None:
     if checked is not None and checked[:2] == (f, u):
         found = checked[2]
         ok = found["keras_params"] == count and found["zero_difference"] <= 1e-6 and found["replay_difference"] <= 1e-5
-        (st.success if ok else st.error)(t("peephole_checked", params=found["keras_params"], formula=count,
-                                           zero=f"{found['zero_difference']:.1e}",
-                                           replay=f"{found['replay_difference']:.1e}"))  # fmt: skip
+        (st.success if ok else st.error)(
+            t(
+                "peephole_checked",
+                params=found["keras_params"],
+                formula=count,
+                zero=f"{found['zero_difference']:.1e}",
+                replay=f"{found['replay_difference']:.1e}",
+            )
+        )
     st.info(peephole_note(lang()))
     st.caption(t("peephole_where"))

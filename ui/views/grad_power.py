@@ -64,8 +64,9 @@ def power_panel() -> None:
     )
     st.caption(t("three_steps_check", closed=f"{three.closed_loss_w:.6f}", autodiff=f"{three.autodiff_loss_w:.6f}"))
     with st.expander(t("every_k")):
-        frame = pd.DataFrame({"k": range(arg.steps + 1), t("col_closed"): arg.closed_state,
-                              t("col_autodiff"): arg.autodiff_state})  # fmt: skip
+        frame = pd.DataFrame(
+            {"k": range(arg.steps + 1), t("col_closed"): arg.closed_state, t("col_autodiff"): arg.autodiff_state}
+        )
         st.dataframe(frame, hide_index=True, width="stretch")
 
 
@@ -145,8 +146,14 @@ def stock_model(container, cell: str):
     return result, lambda r: forecast_norms(r, data)
 
 
-@st.cache_data(show_spinner=False, max_entries=16, hash_funcs={"core.forecast.ForecastResult": lambda r: r.trained.key,
-                                                               "core.prices.PriceData": lambda d: d.fingerprint()})  # fmt: skip
+@st.cache_data(
+    show_spinner=False,
+    max_entries=16,
+    hash_funcs={
+        "core.forecast.ForecastResult": lambda r: r.trained.key,
+        "core.prices.PriceData": lambda d: d.fingerprint(),
+    },
+)
 def forecast_norms(result, data):
     return grad.forecast_step_norms(result, data)
 
