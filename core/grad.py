@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -237,6 +237,18 @@ def clipping_runs(*, report=None, cancel=None, use_cache=True, lang="en") -> lis
         options = dict(report=stage_reporter(report, i, len(configs), label, lang), cancel=cancel, use_cache=use_cache)
         out.append(run_memory(config, spec=CLIPPING, **options))
     return out
+
+
+def warm_items() -> list[tuple[str, Callable]]:
+    """What "prepare for class" (core.classroom) trains for this page: the five clipping runs (about a minute in
+    all). The T sweep (60 models) is too long for that: `python -m core grad sweep` trains it before class."""
+    return [
+        (
+            f"grad · {clip_label(config.clip, config.clip_threshold)}",
+            lambda report, cancel, config=config: run_memory(config, report=report, cancel=cancel, spec=CLIPPING),
+        )
+        for config in clipping_demo_configs()
+    ]
 
 
 def cached_clipping_runs() -> list[MemoryResult] | None:

@@ -221,27 +221,16 @@ class _UpdateProbe:
         del self.optimizer.scale_loss, self.optimizer._clip_gradients
 
 
+def _remove_probe(probe: _UpdateProbe | None) -> None:
+    if probe is not None:
+        probe.remove()
+
+
 def _global_norm(grads):
     """sqrt of the sum of every squared entry (float32, as Keras's clip_by_global_norm measures)."""
     import tensorflow as tf
 
     return tf.linalg.global_norm([tf.cast(g, "float32") for g in grads if g is not None])
-
-
-def _train_epoch(train_step, prepared: Prepared, rng, epoch: int, should_stop, probe) -> tuple[int, bool]:
-    """One pass over the training batches: (updates made, False when the plan stops on divergence and
-    the last update's loss was NaN or infinite — the epoch ends there)."""
-    plan, x, y = prepared.plan, prepared.x, prepared.y
-    done = 0
-    for idx in _batches(len(y), plan, rng):
-        if should_stop is not None and should_stop():
-            raise Cancelled(epoch - 1, plan.epochs)
-        logs = train_step((_take(x, idx), y[idx]))
-        done += 1
-        loss = probe.collect(epoch) if probe is not None else None
-        if plan.stop_on_divergence and not np.isfinite(float(logs["loss"]) if loss is None else loss):
-            return done, False  # the epoch's mean loss is not finite either: its logs show it
-    return done, True
 
 
 def fit(
@@ -265,7 +254,7 @@ def fit(
     """
     import tensorflow as tf
 
-    plan, val = prepared.plan, prepared.val
+    plan, x, y, val = prepared.plan, prepared.x, prepared.y, prepared.val
     train_step = tf.function(model.train_step, jit_compile=False, reduce_retracing=True)
     test_step = tf.function(model.test_step, jit_compile=False, reduce_retracing=True)
     rng = np.random.default_rng(plan.seed + epochs_before)  # a continued run shuffles differently
@@ -279,21 +268,25 @@ def fit(
     probe = _UpdateProbe(model) if plan.record_updates else None
     began = time.perf_counter()
     epoch, updates, diverged = 0, 0, None
-    try:
-        for epoch in range(1, plan.epochs + 1):
-            model.reset_metrics()
-            done, finite = _train_epoch(train_step, prepared, rng, epoch, should_stop, probe)
-            updates += done
-            diverged = None if finite else (epoch, updates)
-            logs = {k: float(v) for k, v in model.get_metrics_result().items()}
-            if val is not None:
-                logs |= {f"val_{k}": v for k, v in _evaluate(model, test_step, *val, val_batch).items()}
-            tracker.epoch_done(epoch, logs)
-            if diverged is not None or stopper.should_stop(model, epoch, logs):
-                break
-    finally:
-        if probe is not None:
-            probe.remove()
+    for epoch in range(1, plan.epochs + 1):
+        model.reset_metrics()
+        for idx in _batches(len(y), plan, rng):
+            if should_stop is not None and should_stop():
+                _remove_probe(probe)
+                raise Cancelled(epoch - 1, plan.epochs)
+            logs = train_step((_take(x, idx), y[idx]))
+            updates += 1
+            loss = probe.collect(epoch) if probe is not None else None
+            if plan.stop_on_divergence and not np.isfinite(float(logs["loss"]) if loss is None else loss):
+                diverged = (epoch, updates)
+                break  # the epoch ends at this update; its mean loss is not finite either, so its logs show it
+        logs = {k: float(v) for k, v in model.get_metrics_result().items()}
+        if val is not None:
+            logs |= {f"val_{k}": v for k, v in _evaluate(model, test_step, *val, val_batch).items()}
+        tracker.epoch_done(epoch, logs)
+        if diverged is not None or stopper.should_stop(model, epoch, logs):
+            break
+    _remove_probe(probe)
     seconds = time.perf_counter() - began
     chosen = stopper.restore(model) or epoch
     if start is not None and start[0] <= min(tracker.history["val_loss"][epochs_before:]):

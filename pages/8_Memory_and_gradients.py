@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import setup_page, user_errors
+from ui.common import lesson, setup_page, user_errors
 from ui.views import grad_clip, grad_memory, grad_peephole, grad_power
 from ui.views.grad_common import choice
 
 t = setup_page("grad")
+if lesson("grad") == "course":  # the home page's lesson path: the course's argument (gradient ~ powers of w_hh)
+    st.session_state["grad.section"] = "gradients"
 st.title(t("heading"))
 st.caption(t("intro"))
 SECTIONS = {
