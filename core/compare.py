@@ -357,7 +357,7 @@ def _memory_sentences(c: Comparison, lang: str) -> list[str]:
         out.append(text("compare", "memory_stuck", lang, names=names(stuck), baseline=f"{base:.3f}"))
     diverged = [r for r in c.runs if not math.isfinite(r.metrics["mse"])]
     if diverged:
-        which = ", ".join(f"{CELL_LABELS[r.cell]} (seed {r.seed})" for r in diverged)
+        which = ", ".join(text("compare", "memory_run", lang, name=CELL_LABELS[r.cell], seed=r.seed) for r in diverged)
         out.append(text("compare", "memory_diverged", lang, which=which))
     return out
 

@@ -28,6 +28,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "loss_norm": "‖∂L/∂h_k‖",
     "state_norm": "‖∂h_T/∂h_k‖",
     "update": "update",
+    "seeds": "seeds",
     "loss": "loss (log scale)",
     "before": "before clipping",
     "after": "after clipping",
@@ -206,7 +207,7 @@ def sweep_figure(points: Sequence, baseline: float | None, labels: Mapping[str, 
             line=dict(color=CELL_COLORS.get(cell, "#444444"), width=2.5),
             marker=dict(size=9),
             customdata=[[len(p.seeds)] for p in mine],
-            hovertemplate="T = %{x}: %{y:.4f} (%{customdata[0]} seeds)",
+            hovertemplate="T = %{x}: %{y:.4f} (%{customdata[0]} " + _label(labels, "seeds") + ")",
         )
     if baseline is not None:
         fig.add_hline(

@@ -106,3 +106,29 @@ def test_chinese_after_training(root, isolated_cache):
     at.number_input(key="grad.memory_seeds").set_value(1).run()
     at.button(key="grad.memory_train").click().run()
     assert_chinese(at, "memory trained")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_comparison_page_offers_long_memory(root, isolated_cache, lang):
+    at = AppTest.from_file(str(root / "pages" / "5_Architecture_comparison.py"), default_timeout=300)
+    at.session_state["ui.lang"] = lang
+    at.run()
+    at.radio(key="compare.task").set_value("memory").run()
+    assert at.multiselect(key="compare.cells.memory").value == ["rnn", "lstm", "gru", "peephole", "dense"]
+    at.multiselect(key="compare.cells.memory").set_value(["rnn", "dense"])
+    at.selectbox(key="compare.steps").set_value(5)
+    at.number_input(key="compare.seeds").set_value(1)
+    at.number_input(key="compare.epochs.memory.default").set_value(1)
+    at.button(key="compare.run").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["compare.result"]
+    assert (
+        result.config.task == "memory"
+        and result.config.steps == 5
+        and [r.cell for r in result.runs] == ["rnn", "dense"]
+    )
+    assert result.memory_baseline == pytest.approx(1 / 6, abs=0.02)
+    if lang == "zh":
+        assert_chinese(at, "long memory compared")
+    else:
+        assert "test MSE" in " ".join(str(c) for c in at.dataframe[0].value.columns)

@@ -16,17 +16,22 @@ from ui.training import training_area
 from ui.views.grad_common import figure_labels, t
 
 
+def clip_name(run) -> str:
+    """'none', 'clipvalue 1', 'global_clipnorm 5' ... in this language (the Keras argument names stay)."""
+    return t(f"clip_name_{run.config.clip}", threshold=f"{run.config.clip_threshold:g}")
+
+
 def runs_frame(runs) -> pd.DataFrame:
     """One row per run: clipping, test MSE (or where it diverged), largest norm before clipping, share clipped."""
     rows = []
     for run in runs:
-        u, threshold = run.updates, run.config.clip_threshold
+        u = run.updates
         before = u["grad_norm"][np.isfinite(u["grad_norm"])]
         clipped = np.mean(u["clipped_norm"] < u["grad_norm"] * (1 - 1e-6)) if len(before) else 0.0
         outcome = t("diverged_at", update=run.diverged_update, epoch=run.trained.meta["fit"]["diverged_epoch"])
         rows.append(
             {
-                t("col_clip"): grad.clip_label(run.config.clip, threshold),
+                t("col_clip"): clip_name(run),
                 t("col_mse"): outcome if run.diverged else f"{run.score:.4f}",
                 t("col_updates"): len(u["loss"]),
                 t("col_max_norm"): f"{before.max():.3g}" if len(before) else "–",
@@ -61,7 +66,7 @@ def section() -> None:
     if runs is None:
         st.caption(t("clip_waiting"))
         return
-    names = [grad.clip_label(r.config.clip, r.config.clip_threshold) for r in runs]
+    names = [clip_name(r) for r in runs]
     st.plotly_chart(figures.clipping_figure(runs, names, figure_labels()), key="grad.clip_chart")
     st.caption(t("clip_caption"))
     st.dataframe(runs_frame(runs), hide_index=True, width="stretch", key="grad.clip_table")
@@ -70,7 +75,7 @@ def section() -> None:
         st.warning(
             t(
                 "clip_diverged",
-                name=grad.clip_label(run.config.clip, run.config.clip_threshold),
+                name=clip_name(run),
                 update=run.diverged_update,
             ),
             icon="💥",

@@ -14,12 +14,13 @@ def t(key: str, **values) -> str:
 def choice(container, key: str, options, label: str, labels=None, **kwargs):
     """A horizontal radio kept across pages whose labels follow the language (`labels`: option -> text key)."""
     resend_on_language_change(key)
-    show = (lambda o: t(labels.format(o))) if isinstance(labels, str) else (labels or str)
+    language = lang()  # fixed now: Streamlit may format the options outside this script run
+    show = (lambda o: text("grad", labels.format(o), language)) if isinstance(labels, str) else (labels or str)
     return container.radio(label, list(options), format_func=show, key=key, horizontal=True, **kwargs)
 
 
 def figure_labels() -> dict[str, str]:
     """Axis and legend labels of core.figures.grad in this language."""
     keys = ("steps", "power", "steps_back", "jacobian", "step", "norm", "loss_norm", "state_norm", "update", "loss")
-    keys += ("before", "after", "diverged", "score", "baseline", "gain")
+    keys += ("before", "after", "diverged", "score", "baseline", "gain", "seeds")
     return {k: t(f"fig_{k}") for k in keys}
