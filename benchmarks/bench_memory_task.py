@@ -102,7 +102,8 @@ def main(argv=None) -> None:
     results = grad.run_sweep(configs, report=progress, use_cache=args.cached)
     wall = time.perf_counter() - began
     points = sorted(grad.collect_sweep(results), key=lambda p: (p.steps, cells.index(p.cell)))
-    print(f"\nTask {args.task}; baseline (constant guess on the test sequences): {points[0].baseline:.4f}")
+    baselines = ", ".join(f"T={t}: {b:.4f}" for t, b in dict((p.steps, p.baseline) for p in points).items())
+    print(f"\nTask {args.task}; baseline (the constant guess on each T's test sequences): {baselines}")
     print("\n".join(table(points)))
     print("\n".join(["", *verdict(points)]))
     cached = sum(r.cached for r in results)

@@ -217,5 +217,16 @@ def sweep_figure(points: Sequence, baseline: float | None, labels: Mapping[str, 
             annotation_position="top left",
         )
     fig.update_xaxes(title=_label(labels, "steps"), type="log", tickvals=[5, 10, 20, 50, 100])
-    fig.update_yaxes(title=_label(labels, "score"), type="log", exponentformat="power")
+    fig.update_yaxes(
+        title=_label(labels, "score"), type="log", exponentformat="power", range=_log_range(points, baseline)
+    )
     return _layout(fig, 440)
+
+
+def _log_range(points: Sequence, baseline: float | None) -> list[float] | None:
+    """log10 y range holding every mean and the baseline line (Plotly's autorange ignores the line)."""
+    values = [m for p in points for m in [p.mean_std[0]] if math.isfinite(m) and m > 0]
+    values += [baseline] if baseline else []
+    if not values:
+        return None
+    return [math.log10(min(values)) - 0.3, math.log10(max(values)) + 0.3]
