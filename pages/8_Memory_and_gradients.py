@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import lesson, setup_page, user_errors
+from ui.common import intro, lesson, setup_page, user_errors
 from ui.views import grad_clip, grad_memory, grad_peephole, grad_power
 from ui.views.grad_common import choice
 
@@ -18,7 +18,7 @@ t = setup_page("grad")
 if lesson("grad") == "course":  # the home page's lesson path: the course's argument (gradient ~ powers of w_hh)
     st.session_state["grad.section"] = "gradients"
 st.title(t("heading"))
-st.caption(t("intro"))
+intro(t("intro"), small=True)
 SECTIONS = {
     "gradients": grad_power.section,
     "clipping": grad_clip.section,
