@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib
+import itertools
 import json
 import os
 import tempfile
@@ -56,6 +57,7 @@ class FitPlan:
     keep_start_if_better: bool = False  # keep the untrained start when no epoch beats it on validation
     shuffle: bool = True  # reshuffle the training samples every epoch (as model.fit does)
     stateful_sequence: bool = False  # one long sequence per sample: never shuffled, never split into batches
+    steps_per_epoch: int | None = None  # batches per epoch, drawn on from one shuffle to the next; None: one pass
     record_updates: bool = False  # record each update's loss and global gradient norm before and after clipping
     stop_on_divergence: bool = False  # end at the first update whose loss is NaN or infinite (kept as "diverged")
 
@@ -156,6 +158,18 @@ def _batches(n: int, plan: FitPlan, rng: np.random.Generator):
         return [np.arange(n)]
     order = rng.permutation(n) if plan.shuffle else np.arange(n)
     return [order[s : s + plan.batch_size] for s in range(0, n, plan.batch_size)]
+
+
+def _epoch_batches(n: int, plan: FitPlan, rng: np.random.Generator):
+    """Yield each epoch's batches: one pass over the samples, or `plan.steps_per_epoch` batches taken in
+    turn from a stream of passes (each freshly shuffled), so that short epochs still see every sample
+    once before any sample comes again (as model.fit with steps_per_epoch does)."""
+    if not plan.steps_per_epoch:
+        while True:
+            yield _batches(n, plan, rng)
+    stream = (idx for _ in itertools.count() for idx in _batches(n, plan, rng))
+    while True:
+        yield list(itertools.islice(stream, plan.steps_per_epoch))
 
 
 def _take(arrays, idx):
@@ -268,9 +282,10 @@ def fit(
     probe = _UpdateProbe(model) if plan.record_updates else None
     began = time.perf_counter()
     epoch, updates, diverged = 0, 0, None
+    epochs = _epoch_batches(len(y), plan, rng)
     for epoch in range(1, plan.epochs + 1):
         model.reset_metrics()
-        for idx in _batches(len(y), plan, rng):
+        for idx in next(epochs):
             if should_stop is not None and should_stop():
                 _remove_probe(probe)
                 raise Cancelled(epoch - 1, plan.epochs)

@@ -100,6 +100,7 @@ def test_the_checker_bites():
         "3_Letter_prediction.py",
         "4_Cell_step_through.py",
         "5_Architecture_comparison.py",
+        "7_Text_lab.py",
         "8_Memory_and_gradients.py",
     ],
 )
