@@ -80,7 +80,7 @@ def check_letters(text: str, alphabet: str, max_len: int = 12) -> str:
     """Lower-case, strip spaces; raise AppError(BAD_INPUT) naming the allowed letters."""
     clean = "".join(text.split()).lower()
     if not clean or len(clean) > max_len or any(ch not in alphabet for ch in clean):
-        raise AppError(ErrorKind.BAD_INPUT, f"Type 1 to {max_len} letters from {alphabet!r} (got {text!r}).")
+        raise AppError(ErrorKind.BAD_INPUT, key="type_letters", n=max_len, alphabet=repr(alphabet), text=repr(text))
     return clean
 
 
@@ -207,7 +207,7 @@ def load_cell_model(path_or_cell: str | Path) -> CellModel:
         with np.load(path, allow_pickle=False) as data:
             return cell_model_from_arrays({k: data[k] for k in data.files}, json.loads(str(data["meta"])))
     except (OSError, KeyError, ValueError) as err:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, f"The cell model file {path.name} cannot be read ({err}).") from err
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="cell_file_unreadable", name=path.name, reason=str(err)) from err
 
 
 def shipped_models() -> dict[str, CellModel]:
@@ -228,11 +228,7 @@ def from_keras(model, alphabet: str = "abcde", meta: dict | None = None) -> Cell
     dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
     embeddings = [layer for layer in model.layers if type(layer).__name__ == "Embedding"]
     if len(recurrent) != 1 or len(dense) != 1 or len(embeddings) > 1:
-        raise AppError(
-            ErrorKind.BAD_MODEL_FILE,
-            "This model is not [Embedding] -> one SimpleRNN, LSTM or GRU layer -> Dense, the shape the letter "
-            "page replays.",
-        )
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="not_letter_shape")
     dense_kernel, dense_bias = (np.asarray(a) for a in dense[0].get_weights())
     embedding = np.asarray(embeddings[0].get_weights()[0]) if embeddings else None
     meta = {**(meta or {}), "count_params": int(model.count_params())}
@@ -244,7 +240,7 @@ def layer_weights(layer) -> CellWeights:
     kinds = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru", "PeepholeLSTMCell": "peephole"}
     name = type(layer.cell).__name__ if type(layer).__name__ == "RNN" else type(layer).__name__
     if name not in kinds:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, f"A {name} layer is not a cell this page can replay.")
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="cannot_replay_layer", name=name)
     arrays = [np.asarray(a) for a in layer.get_weights()]  # kernel, recurrent kernel, bias (, peephole)
     peephole = arrays[3] if kinds[name] == "peephole" else None
     return CellWeights(kinds[name], *arrays[:3], bool(getattr(layer, "reset_after", True)), peephole)
@@ -326,7 +322,7 @@ def recurrent_stack(model) -> tuple[list[CellWeights], np.ndarray, np.ndarray]:
     names = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
     layers = [layer for layer in model.layers if type(layer).__name__ in names]
     if not layers:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "This model has no SimpleRNN, LSTM or GRU layer to step through.")
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="no_recurrent_layer")
     weights = [CellWeights(names[type(layer).__name__], *(np.asarray(a) for a in layer.get_weights()),
                            bool(getattr(layer, "reset_after", True))) for layer in layers]  # fmt: skip
     kernel, bias = (np.asarray(a) for a in model.layers[-1].get_weights())
@@ -357,7 +353,7 @@ def stack_from_arrays(arrays: dict[str, np.ndarray]) -> tuple[list[CellWeights],
         weights.append(CellWeights(cell, kernel, recurrent, bias, bias.ndim == 2 or cell != "gru"))
         k += 1
     if not weights:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "This model has no SimpleRNN, LSTM or GRU layer to step through.")
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="no_recurrent_layer")
     return weights, arrays["stack:out_kernel"], arrays["stack:out_bias"]
 
 

@@ -259,8 +259,7 @@ class Comparison:
         if not self.best_baseline:
             return {}
         base = self.baseline_metrics[self.best_baseline]
-        name = self.best_baseline.replace("_", " ")
-        return {m: (base[m], name) for m in PRICE_METRICS if m in base}
+        return {m: (base[m], self.best_baseline) for m in PRICE_METRICS if m in base}
 
     def rows(self) -> list[dict]:
         """One plain row per cell (the command line's "results")."""
@@ -559,9 +558,10 @@ def runs_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def baseline_frame(c: Comparison) -> pd.DataFrame:
-    """The baselines' metrics on the same days (price only)."""
+def baseline_frame(c: Comparison, lang: str = "en") -> pd.DataFrame:
+    """The baselines' metrics on the same days (price only), headers and names in `lang`."""
     keep = ("rmse", "mae", "theil_u", "direction_accuracy")
     frame = pd.DataFrame({n: {k: m[k] for k in keep} for n, m in c.baseline_metrics.items()}).T
-    frame.index = [n.replace("_", " ") for n in frame.index]
+    frame.index = [text("forecast", f"short_{n}", lang) for n in frame.index]
+    frame.columns = [text("compare", f"col_{k}", lang) for k in keep]
     return frame.round(3)

@@ -69,7 +69,7 @@ def dataset_info(name: str) -> DatasetInfo:
         if info.name.lower() == name.strip().lower():
             return info
     choices = ", ".join(i.name for i in list_datasets())
-    raise AppError(ErrorKind.BAD_INPUT, f"There is no embedded series called '{name}'. Choose one of: {choices}.")
+    raise AppError(ErrorKind.BAD_INPUT, key="no_such_dataset", name=name, choices=choices)
 
 
 @cache

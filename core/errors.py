@@ -1,8 +1,16 @@
-"""The app's own error: one kind from a fixed list, each with a sentence a user understands."""
+"""The app's own error: one kind from a fixed list, each with a sentence a user understands.
+
+A sentence can be given as a key of the error catalogue (assets/text/<lang>/errors.toml) with its
+values: `AppError(kind, key="too_few_rows_window", rows=..., ...)`. Its `sentence` is then English (the
+command line prints it) and `in_language(lang)` says it in the page's language. The default sentence of
+each kind is in the catalogue too, under "kind_<kind>".
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from core.i18n import text
 
 
 class ErrorKind(StrEnum):
@@ -30,48 +38,40 @@ class ErrorKind(StrEnum):
     TEXT_TOO_SHORT = "text_too_short"
 
 
-# Default sentence per kind; a raise site may pass a more specific one.
-SENTENCES: dict[ErrorKind, str] = {
-    ErrorKind.EMPTY_FILE: "The file is empty: there is nothing to read.",
-    ErrorKind.NOT_CSV: "This does not look like a CSV text file (it may be binary, HTML or a spreadsheet).",
-    ErrorKind.NO_DATE_COLUMN: "No column holds dates, so the prices cannot be put in time order.",
-    ErrorKind.NO_PRICE_COLUMN: "No column holds numeric prices.",
-    ErrorKind.TEXT_TARGET: "The chosen target column holds text, not numbers.",
-    ErrorKind.TOO_FEW_ROWS: "There are too few rows for the requested window and test size.",
-    ErrorKind.TICKER_MISSING: "That ticker is not in the file.",
-    ErrorKind.TICKER_NOT_CHOSEN: "The file holds several tickers: choose one.",
-    ErrorKind.OFFLINE: "The price server cannot be reached (no internet connection?). Use an embedded series or upload a CSV.",
-    ErrorKind.RATE_LIMITED: "The price server is refusing requests for now (rate limited). Try again later, or upload a CSV.",
-    ErrorKind.UNKNOWN_TICKER: "The price server does not know that ticker.",
-    ErrorKind.EMPTY_RESULT: "The price server returned no rows for that ticker and date range.",
-    ErrorKind.FILE_TOO_LARGE: "The file is larger than the upload limit.",
-    ErrorKind.BAD_SETTING: "A setting is not valid.",
-    ErrorKind.BAD_MODEL_FILE: "The uploaded model file cannot be used here.",
-    ErrorKind.BAD_INPUT: "The input is not valid.",
-    ErrorKind.TRAINING_STOPPED: (
-        "The training process stopped before it finished (the server may be short of memory, or shutting down). "
-        "Try again, or try smaller settings."
-    ),
-    ErrorKind.CANCELLED: "The training was cancelled.",
-    ErrorKind.NOT_TEXT: "This is not a UTF-8 text file (it may be binary, or saved in another encoding).",
-    ErrorKind.TEXT_TOO_SHORT: "The text is too short to train a character model on.",
-}
+# Default sentence per kind (English), read from the error catalogue; a raise site may pass a more specific one.
+SENTENCES: dict[ErrorKind, str] = {kind: text("errors", f"kind_{kind.value}", "en") for kind in ErrorKind}
 
 
 class AppError(Exception):
     """An error meant for the user: `kind` says what went wrong, `sentence` says it in words."""
 
-    def __init__(self, kind: ErrorKind, sentence: str | None = None) -> None:
+    def __init__(self, kind: ErrorKind, sentence: str | None = None, *, key: str | None = None, **values) -> None:
         self.kind = ErrorKind(kind)
-        self.sentence = sentence or SENTENCES[self.kind]
+        self.key = key  # the catalogue key of the sentence (None: a plain sentence or the kind's default)
+        self.values = values  # the values the sentence is filled with
+        self.sentence = text("errors", key, "en", **values) if key else (sentence or SENTENCES[self.kind])
+        self._default = key is None and sentence is None
         super().__init__(self.sentence)
+
+    def in_language(self, lang: str) -> str:
+        """The sentence in `lang` (a plain sentence without a catalogue key stays as written)."""
+        if self.key:
+            return text("errors", self.key, lang, **self.values)
+        if self._default:
+            return text("errors", f"kind_{self.kind.value}", lang)
+        return self.sentence
 
     def __str__(self) -> str:
         return self.sentence
 
     def __reduce__(self):  # pickles whole (an error raised in a training worker reaches the server)
-        return (type(self), (self.kind, self.sentence))
+        plain = None if self.key or self._default else self.sentence
+        return (_rebuild, (self.kind, plain, self.key, self.values))  # subclasses define their own
 
     def to_line(self) -> str:
         """One line for a command line's stderr: kind and sentence."""
         return f"error [{self.kind.value}]: {self.sentence}"
+
+
+def _rebuild(kind, sentence, key, values) -> AppError:
+    return AppError(kind, sentence, key=key, **values)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,18 +137,21 @@ def default_target(columns) -> str:
 def check_data(frame: pd.DataFrame, config: ForecastConfig) -> None:
     """AppError with a clear sentence when the data cannot support the configuration."""
     if config.target not in frame.columns:
-        raise AppError(ErrorKind.NO_PRICE_COLUMN, f"The data has no column {config.target!r} to predict.")
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key="no_target_column", column=repr(config.target))
     if not pd.api.types.is_numeric_dtype(frame[config.target]):
         raise AppError(ErrorKind.TEXT_TARGET)
     needed = config.test_size + config.window + 2 * max(config.window, 10) + 2
     if len(frame) < needed:
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"{len(frame)} rows are too few for window {config.window} and test size {config.test_size}: "
-            f"at least {needed} are needed.",
+            key="too_few_rows_forecast",
+            rows=len(frame),
+            window=config.window,
+            test=config.test_size,
+            need=needed,
         )
     if config.mode == "default" and (frame[list(_used_columns(frame, config))] <= 0).to_numpy().any():
-        raise AppError(ErrorKind.BAD_INPUT, "Default mode needs positive prices (it predicts relative changes).")
+        raise AppError(ErrorKind.BAD_INPUT, key="positive_prices")
 
 
 def _used_columns(frame: pd.DataFrame, config: ForecastConfig) -> tuple[str, ...]:
@@ -230,20 +234,40 @@ def build_model(config: ForecastConfig, n_features: int):
     return model
 
 
-def shrink_output(model, val: tuple[np.ndarray, np.ndarray]) -> float | None:
-    """Scale the output layer so the predicted change best fits the validation rows (factor in [0, 1]).
+def shrink_factor(out: np.ndarray, y: np.ndarray) -> float:
+    """The factor a in [0, 1] that best fits y ~ a * out by least squares (clipping only ever pulls the
+    forecast toward its baseline, never past what the model learned)."""
+    denom = float(out @ out)
+    return float(np.clip(out @ y / denom, 0.0, 1.0)) if denom > 0 else 0.0
 
-    Least squares of y ~ a * output gives a = <output, y> / <output, output>; clipping to [0, 1]
-    only ever pulls the forecast toward its baseline, never past what the model learned. None when
-    the output layer is still all zero (the untrained start was kept: nothing to scale).
+
+def cross_fitted_factor(out: np.ndarray, y: np.ndarray) -> float:
+    """The shrink factor, checked on two validation folds (the first and second half, in time).
+
+    The factor fitted on each half must lower the squared error on the OTHER half against the baseline
+    (a zero change); otherwise the model shows no gain that carries over, and the factor is 0: the
+    forecast falls back to its baseline. Else the mean of the two fitted factors.
     """
+    half = len(y) // 2
+    folds = [(slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))]
+    factors = []
+    for fit_rows, check_rows in folds:
+        factor = shrink_factor(out[fit_rows], y[fit_rows])
+        gain = float(y[check_rows] @ y[check_rows] - np.sum((y[check_rows] - factor * out[check_rows]) ** 2))
+        if factor == 0.0 or gain <= 0.0:
+            return 0.0
+        factors.append(factor)
+    return float(np.mean(factors))
+
+
+def shrink_output(model, val: tuple[np.ndarray, np.ndarray]) -> float | None:
+    """Scale the output layer by the cross-fitted factor (0: exactly the baseline). None when the output
+    layer is still all zero (the untrained start was kept: nothing to scale)."""
     layer = model.get_layer("prediction")
     if not any(np.any(w) for w in layer.get_weights()):
         return None
     out = model.predict(val[0], batch_size=1024, verbose=0).reshape(-1).astype(float)
-    y = np.asarray(val[1], dtype=float)
-    denom = float(out @ out)
-    factor = float(np.clip(out @ y / denom, 0.0, 1.0)) if denom > 0 else 1.0
+    factor = cross_fitted_factor(out, np.asarray(val[1], dtype=float))
     layer.set_weights([w * factor for w in layer.get_weights()])
     return factor
 
@@ -272,7 +296,7 @@ class ForecastSpec:
     """Price forecasting on the one training path: data is a core.prices.PriceData."""
 
     name = "forecast"
-    version = 3
+    version = 4
 
     def prepare(self, config: ForecastConfig, data) -> Prepared:
         frame = usable_frame(data.frame, config)
@@ -289,11 +313,13 @@ class ForecastSpec:
 
     def score(self, model, prepared: Prepared, config: ForecastConfig) -> Scored:
         frame, codec, windows = (prepared.extra[k] for k in ("frame", "codec", "windows"))
-        notes = []
+        notes, factor = [], None
         if config.mode == "default" and config.shrink and prepared.val is not None:
             factor = shrink_output(model, prepared.val)
-            if factor is not None:
-                notes.append(f"predicted changes scaled by {factor:.3f} (fitted on the validation rows)")
+            if factor == 0.0:
+                notes.append("no gain on both validation folds: the model falls back to its baseline")
+            elif factor is not None:
+                notes.append(f"predicted changes scaled by {factor:.3f} (fitted on two validation folds)")
         rows = windows.eval_rows
         predictions = codec.decode(model.predict(windows.x_eval, batch_size=256, verbose=0), frame, rows)
         actual = frame[config.target].to_numpy(float)[rows]
@@ -322,6 +348,7 @@ class ForecastSpec:
             "weights_text": trainable_variables_text(model),
             "layer_counts": [dataclasses.asdict(c) for c in layer_counts(model)],
             "notes": notes,
+            "fell_back": factor == 0.0,
         }
         return Scored(outputs, meta)
 
@@ -385,6 +412,7 @@ class ForecastResult:
     summary_text = property(lambda self: self.trained.meta["summary_text"])
     weights_text = property(lambda self: self.trained.meta["weights_text"])
     notes = property(lambda self: self.trained.meta["notes"])
+    fell_back = property(lambda self: self.trained.meta.get("fell_back", False))  # validation showed no gain
 
     @property
     def val_is_test(self) -> bool:
@@ -534,22 +562,16 @@ def run_forecast(
     return ForecastResult(train(FORECAST, config, data, report=report, cancel=cancel, use_cache=use_cache))
 
 
-def warm(report: Reporter | None = None, course: bool = True) -> list[dict]:
-    """Train the page's embedded defaults into the cache: default mode (and course mode) per cell."""
+def warm_items(course: bool = True) -> list[tuple[str, Callable]]:
+    """What "prepare for class" trains for this page: (label, run(report, cancel)) per model — default mode
+    (and course mode) per cell, on the default embedded series."""
     from core.datasets import DEFAULT_DATASET, load_dataset
 
-    data = load_dataset(DEFAULT_DATASET)
-    target = default_target(data.frame.columns)
-    modes = MODES if course else ("default",)
-    done = []
-    for config in [ForecastConfig.for_mode(mode, cell, target=target) for mode in modes for cell in CELLS]:
-        result = run_forecast(data, config, report=report)
-        done.append(
-            {
-                "page": "forecast",
-                "config": config.label,
-                "cached": result.cached,
-                "train_seconds": round(result.train_seconds, 2),
-            }
+    def item(config: ForecastConfig) -> tuple[str, Callable]:
+        return f"forecast · {config.label}", lambda report, cancel: run_forecast(
+            load_dataset(DEFAULT_DATASET), config, report=report, cancel=cancel
         )
-    return done
+
+    target = default_target(load_dataset(DEFAULT_DATASET).frame.columns)
+    modes = ("default", "course") if course else ("default",)
+    return [item(ForecastConfig.for_mode(mode, cell, target=target)) for mode in modes for cell in CELLS]

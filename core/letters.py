@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -318,13 +319,15 @@ def continue_training(
     return LetterResult(dataclasses.replace(trained, config=result.config))
 
 
-def warm() -> dict[str, str]:
-    """Train the four course tasks (SimpleRNN, seed 7) into the cache; says per task what happened."""
-    done = {}
-    for task in TASKS:
-        result = train_letters(LetterConfig.course(task))
-        done[task] = f"{'cached' if result.cached else 'trained'}, accuracy {result.accuracy:.0%}"
-    return done
+def warm_items() -> list[tuple[str, Callable]]:
+    """What "prepare for class" trains for this page: the four course tasks (SimpleRNN, seed 7)."""
+    return [
+        (
+            f"letters · {task}",
+            lambda report, cancel, task=task: train_letters(LetterConfig.course(task), report=report, cancel=cancel),
+        )
+        for task in TASKS
+    ]
 
 
 # ---------------------------------------------------------------- prediction
@@ -338,12 +341,9 @@ def check_text(config: LetterConfig, text: str) -> str:
     outside = [ch for ch in dict.fromkeys(text) if ch not in config.alphabet]
     if outside:
         letters = ", ".join(repr(ch) for ch in outside)
-        raise AppError(ErrorKind.BAD_INPUT, f"{letters} is not in the alphabet {config.alphabet!r}.")
+        raise AppError(ErrorKind.BAD_INPUT, key="not_in_alphabet", letters=letters, alphabet=repr(config.alphabet))
     if len(text) != config.input_len:
-        raise AppError(
-            ErrorKind.BAD_INPUT,
-            f"Type exactly {config.input_len} letter(s); {text!r} has {len(text)}.",
-        )
+        raise AppError(ErrorKind.BAD_INPUT, key="type_exactly", n=config.input_len, text=repr(text), got=len(text))
     return text
 
 
@@ -425,7 +425,7 @@ class EmbeddingView:
 def embedding_view(result: LetterResult, config: LetterConfig) -> EmbeddingView:
     """The Embedding matrix (letters x size): as is for size 2, else its first two principal components."""
     if config.encoding != "embedding" or result.cell_model.embedding is None:
-        raise AppError(ErrorKind.BAD_SETTING, "This model reads one-hot letters: it has no Embedding to show.")
+        raise AppError(ErrorKind.BAD_SETTING, key="no_embedding")
     matrix = np.asarray(result.cell_model.embedding, dtype=np.float64)  # (letters, size)
     dim = matrix.shape[1]
     if dim == 1:
@@ -444,7 +444,7 @@ def embedding_view(result: LetterResult, config: LetterConfig) -> EmbeddingView:
 def load_uploaded_model(data: bytes, config: LetterConfig) -> LetterResult:
     """A .keras file (loaded in safe mode) checked against `config`'s shapes; AppError BAD_MODEL_FILE if unusable."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "The uploaded file is larger than 20 MB: no letter model is that big.")
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="letter_model_too_large")
     model = load_model_bytes(data)
     _check_model_shapes(model, config)
     _check_probabilities(model, config)
@@ -459,12 +459,16 @@ def _check_model_shapes(model, config: LetterConfig) -> None:
     try:
         got_in, got_out = tuple(model.input_shape), tuple(model.output_shape)
     except (AttributeError, ValueError) as err:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "The model has more than one input or output.") from err
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="several_inputs") from err
     if got_in != want_in or got_out != want_out:
         raise AppError(
             ErrorKind.BAD_MODEL_FILE,
-            f"This model reads inputs of shape {_shape(got_in)} and outputs {_shape(got_out)}, but this task "
-            f"needs inputs of shape {_shape(want_in)} and {config.n_letters} letter probabilities {_shape(want_out)}.",
+            key="wrong_shapes",
+            got_in=_shape(got_in),
+            got_out=_shape(got_out),
+            want_in=_shape(want_in),
+            n=config.n_letters,
+            want_out=_shape(want_out),
         )
 
 
@@ -473,12 +477,9 @@ def _check_probabilities(model, config: LetterConfig) -> None:
     try:
         probs = np.asarray(model(x, training=False), dtype=np.float64)
     except Exception as err:  # a model that cannot even run on the task's inputs is the wrong file
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "The model cannot read this task's letters.") from err
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="cannot_read_letters") from err
     if not (np.all(probs >= 0) and np.allclose(probs.sum(axis=-1), 1.0, atol=1e-3)):
-        raise AppError(
-            ErrorKind.BAD_MODEL_FILE,
-            "The model's outputs are not probabilities (its last layer needs a softmax activation).",
-        )
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="not_probabilities")
 
 
 def _shape(shape) -> str:

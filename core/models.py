@@ -164,22 +164,18 @@ def load_model_bytes(data: bytes):
     import keras
 
     if not data:
-        raise AppError(ErrorKind.BAD_MODEL_FILE, "The model file is empty.")
+        raise AppError(ErrorKind.BAD_MODEL_FILE, key="model_file_empty")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"
         path.write_bytes(data)
         if not zipfile.is_zipfile(path):
-            raise AppError(
-                ErrorKind.BAD_MODEL_FILE, "This is not a .keras model file (a .keras file is a zip archive)."
-            )
+            raise AppError(ErrorKind.BAD_MODEL_FILE, key="not_keras_zip")
         try:
             return keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as err:  # any unreadable file is the user's wrong file, said in one sentence
-            raise AppError(ErrorKind.BAD_MODEL_FILE, _load_failure_sentence(err)) from err
+            raise AppError(ErrorKind.BAD_MODEL_FILE, key=_load_failure_key(err)) from err
 
 
-def _load_failure_sentence(err: Exception) -> str:
+def _load_failure_key(err: Exception) -> str:
     message = str(err)
-    if "safe_mode" in message or "unsafe" in message.lower():
-        return "This model contains Python code (for example a Lambda layer), so it cannot be loaded safely and is refused."
-    return "This .keras file cannot be loaded as a Keras model: it may be damaged, or not a model saved by Keras 3."
+    return "model_has_code" if "safe_mode" in message or "unsafe" in message.lower() else "model_unreadable"

@@ -134,11 +134,9 @@ def target_series(data: PriceData, column: str = "open") -> pd.Series:
     if name is not None:
         return data.frame[name].astype("float64")
     if column in data.text_columns or _canonical_of(column) in data.text_columns:
-        raise AppError(
-            ErrorKind.TEXT_TARGET, f"The column {_quote(column)} holds text, not numbers, so it cannot be the target."
-        )
+        raise AppError(ErrorKind.TEXT_TARGET, key="text_target_column", column=_quote(column))
     known = ", ".join(data.columns) or "none"
-    raise AppError(ErrorKind.NO_PRICE_COLUMN, f"There is no numeric column {_quote(column)}. Numeric columns: {known}.")
+    raise AppError(ErrorKind.NO_PRICE_COLUMN, key="no_such_column", column=_quote(column), known=known)
 
 
 def resolve_column(data: PriceData, column: str) -> str | None:
@@ -170,9 +168,7 @@ def check_length(n_rows: int, window: int, test_size: int) -> None:
     need = window + test_size + 1
     if n_rows < need:
         raise AppError(
-            ErrorKind.TOO_FEW_ROWS,
-            f"The series has {n_rows} rows, but a window of {window} days and a test set of {test_size} days "
-            f"need at least {need} rows. Choose a smaller window or test size, or a longer series.",
+            ErrorKind.TOO_FEW_ROWS, key="too_few_rows_series", rows=n_rows, window=window, test=test_size, need=need
         )
 
 
@@ -187,32 +183,30 @@ def _load_bytes(source: bytes | str | Path) -> tuple[bytes, str]:
         return source.encode("utf-8"), "text"
     path = Path(source)
     if not path.is_file():
-        raise AppError(ErrorKind.BAD_INPUT, f"There is no file at {_quote(str(path))}.")
+        raise AppError(ErrorKind.BAD_INPUT, key="no_file", path=_quote(str(path)))
     if path.stat().st_size > MAX_BYTES:
-        raise AppError(ErrorKind.FILE_TOO_LARGE, f"The file is larger than {MAX_BYTES // 2**20} MB.")
+        raise AppError(ErrorKind.FILE_TOO_LARGE, key="file_too_large", mb=MAX_BYTES // 2**20)
     return path.read_bytes(), f"file: {path.name}"
 
 
 def _decode(raw: bytes) -> str:
     """Text of a (possibly gzipped) CSV; EMPTY_FILE / NOT_CSV / FILE_TOO_LARGE otherwise."""
     if len(raw) > MAX_BYTES:
-        raise AppError(ErrorKind.FILE_TOO_LARGE, f"The file is larger than {MAX_BYTES // 2**20} MB.")
+        raise AppError(ErrorKind.FILE_TOO_LARGE, key="file_too_large", mb=MAX_BYTES // 2**20)
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_BYTES + 1)
         except (OSError, EOFError, zlib.error) as err:
-            raise AppError(ErrorKind.NOT_CSV, "The file looks gzip-compressed but cannot be unpacked.") from err
+            raise AppError(ErrorKind.NOT_CSV, key="bad_gzip") from err
         if len(raw) > MAX_BYTES:  # a small archive may unpack into a huge file
-            raise AppError(ErrorKind.FILE_TOO_LARGE, f"Unpacked, the file is larger than {MAX_BYTES // 2**20} MB.")
+            raise AppError(ErrorKind.FILE_TOO_LARGE, key="unpacked_too_large", mb=MAX_BYTES // 2**20)
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte order mark (Excel "Unicode text")
         raw = raw.decode("utf-16", errors="replace").encode("utf-8")
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise AppError(ErrorKind.EMPTY_FILE)
     head = raw[:8192]
     if b"\x00" in head or head[:4] in (b"PK\x03\x04", b"%PDF") or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise AppError(
-            ErrorKind.NOT_CSV, "This is a binary file (a spreadsheet, archive or image?), not a CSV text file."
-        )
+        raise AppError(ErrorKind.NOT_CSV, key="binary_file")
     for encoding in ("utf-8-sig", "gb18030"):  # Chinese exports are often GBK
         try:
             text = raw.decode(encoding)
@@ -222,7 +216,7 @@ def _decode(raw: bytes) -> str:
     else:
         text = raw.decode("latin-1")
     if re.match(r"\s*(<(!doctype|html|\?xml|head|body|table|div|!--)|[{\[])", text, re.IGNORECASE):
-        raise AppError(ErrorKind.NOT_CSV, "This looks like a web page or JSON, not a CSV file.")
+        raise AppError(ErrorKind.NOT_CSV, key="html_or_json")
     return text
 
 
@@ -258,7 +252,7 @@ def _parse_csv(text: str, delimiter: str) -> pd.DataFrame:
                 skipinitialspace=True, on_bad_lines="skip",
             )  # fmt: skip
         except (pd.errors.ParserError, ValueError, csv.Error) as err:
-            raise AppError(ErrorKind.NOT_CSV, "The file cannot be read as a table of columns.") from err
+            raise AppError(ErrorKind.NOT_CSV, key="not_a_table") from err
 
 
 def _read_table(text: str) -> pd.DataFrame:
@@ -272,11 +266,11 @@ def _read_table(text: str) -> pd.DataFrame:
         delimiter = _sniff_delimiter(lines)
     if delimiter is None:
         if _canonical_of(lines[0]) is None:
-            raise AppError(ErrorKind.NOT_CSV, "This text has no columns separated by commas, semicolons or tabs.")
+            raise AppError(ErrorKind.NOT_CSV, key="no_columns")
         delimiter = ","
     table = _parse_csv(text, delimiter)
     if table.empty:
-        raise AppError(ErrorKind.EMPTY_FILE, "The file has a header but no data rows.")
+        raise AppError(ErrorKind.EMPTY_FILE, key="header_only")
     table.columns = [str(c).strip().strip('"').lstrip("\ufeff").strip() for c in table.columns]
     unnamed = [c for c in table.columns if not c or c.startswith("Unnamed:")]  # e.g. tushare's index
     table = table.drop(columns=unnamed)
@@ -374,10 +368,7 @@ def _parse_date_column(values: pd.Series, header: str) -> pd.Series:
     fmt, share = _best_date_format(values.head(500))
     if fmt is None or share < 0.5:
         example = values.iloc[0] if len(values) else ""
-        raise AppError(
-            ErrorKind.NO_DATE_COLUMN,
-            f"The column {_quote(header)} does not hold dates that can be read (first value: {_quote(example)}).",
-        )
+        raise AppError(ErrorKind.NO_DATE_COLUMN, key="bad_dates", column=_quote(header), example=_quote(example))
     return _to_dates(values, fmt)
 
 
@@ -395,10 +386,10 @@ def _select_ticker(table: pd.DataFrame, column: str | None, ticker: str | None):
         return table, (), (found[0] if found else None)
     shown = ", ".join(found[:12]) + (", …" if len(found) > 12 else "")
     if ticker is None:
-        raise AppError(ErrorKind.TICKER_NOT_CHOSEN, f"The file holds {len(found)} tickers ({shown}): choose one.")
+        raise AppError(ErrorKind.TICKER_NOT_CHOSEN, key="choose_ticker", n=len(found), tickers=shown)
     match = next((t for t in found if t.strip().upper() == ticker.strip().upper()), None)
     if match is None:
-        raise AppError(ErrorKind.TICKER_MISSING, f"The ticker {_quote(ticker)} is not in the file; it holds: {shown}.")
+        raise AppError(ErrorKind.TICKER_MISSING, key="ticker_missing", ticker=_quote(ticker), tickers=shown)
     return table[table[column] == match], (found if len(found) > 1 else ()), match
 
 
@@ -474,44 +465,30 @@ def _check_series(table: pd.DataFrame, roles: dict[str, str], numeric: list[str]
     Volume alone is not a price series: a file whose price columns hold only text must not be read
     as a series of volumes.
     """
-    volume = ", and volume alone is not a price series" if "volume" in numeric else ""
+    volume = "volume" in numeric
     prices = [roles[role] for role in PRICE_ROLES if role in roles]
     if prices and not any(role in numeric for role in PRICE_ROLES):
-        several = len(prices) > 1
-        raise AppError(
-            ErrorKind.NO_PRICE_COLUMN,
-            f"The price column{'s' if several else ''} {', '.join(_short(p) for p in prices)} "
-            f"hold{'' if several else 's'} no numbers ({_first_value(table, prices)}){volume}.",
-        )
+        count = "many" if len(prices) > 1 else "one"
+        first = _first_value(table, prices)
+        key = f"prices_no_numbers_{count}{'_volume' if volume else ''}{'' if first else '_empty'}"
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key=key, names=", ".join(_short(p) for p in prices), first=first)
     if any(name != "volume" for name in numeric):
         return
     if volume:
-        raise AppError(
-            ErrorKind.NO_PRICE_COLUMN,
-            "Only the volume column holds numbers, and volume alone is not a price series: "
-            "the file needs a column of prices or values beside its dates.",
-        )
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key="volume_only")
     if dropped:
-        several, found = len(dropped) > 1, _first_value(table, dropped)
-        names = ", ".join(_short(name) for name in dropped) if several else _quote(dropped[0])
-        holds = f"hold{'' if several else 's'} " + (
-            "text, not numbers" if found.startswith("first value") else "no numbers"
-        )
-        raise AppError(
-            ErrorKind.NO_PRICE_COLUMN,
-            f"The column{'s' if several else ''} {names} {holds} ({found}): "
-            "the file needs a column of numbers beside its dates.",
-        )
-    raise AppError(ErrorKind.NO_PRICE_COLUMN, "No column holds numeric prices (open, high, low, close, volume …).")
+        count, first = ("many" if len(dropped) > 1 else "one"), _first_value(table, dropped)
+        names = ", ".join(_short(name) for name in dropped) if len(dropped) > 1 else _quote(dropped[0])
+        key = f"columns_{'text' if first else 'empty'}_{count}"
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key=key, names=names, first=first)
+    raise AppError(ErrorKind.NO_PRICE_COLUMN, key="no_numeric_column")
 
 
 def _first_value(table: pd.DataFrame, headers: list[str]) -> str:
-    """ "first value: 'n/a'" for a sentence: the first non-blank cell of these columns."""
+    """The first non-blank cell of these columns, quoted for a sentence ("" when they are empty)."""
     cells = (cell for header in headers for cell in table[header].head(100) if cell.strip())
     first = next(cells, None)
-    if first is not None:
-        return f"first value: {_quote(first)}"
-    return "they are empty" if len(headers) > 1 else "it is empty"
+    return _quote(first) if first is not None else ""
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -560,7 +537,7 @@ def _clean(dates: pd.Series, numbers: pd.DataFrame) -> tuple[pd.DataFrame, list[
         notes.append(("duplicates", int(duplicated.sum()), ""))
     frame, gap_notes = _fill_gaps(frame)
     if frame.empty:
-        raise AppError(ErrorKind.EMPTY_FILE, "No row of the file holds both a date and a price.")
+        raise AppError(ErrorKind.EMPTY_FILE, key="no_dated_price")
     return frame, notes + gap_notes
 
 

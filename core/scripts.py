@@ -93,9 +93,14 @@ if start_loss <= min(history.history["val_loss"]):
     model.set_weights(start_weights)  # no epoch beat the start (= the baseline) on validation
 """
 
-_SHRINK = """else:  # scale the predicted change by a factor in [0, 1] fitted on the validation windows
-    out = model.predict(x_val, verbose=0)[:, 0].astype(float)
-    factor = float(np.clip(out @ y_val / (out @ out), 0, 1)) if out @ out > 0 else 1.0
+_SHRINK = """else:  # scale the predicted change by a factor in [0, 1] fitted on two validation folds
+    out, y = model.predict(x_val, verbose=0)[:, 0].astype(float), y_val.astype(float)
+    half, factors = len(y) // 2, []
+    for fit, check in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
+        f = float(np.clip(out[fit] @ y[fit] / (out[fit] @ out[fit]), 0, 1)) if out[fit] @ out[fit] > 0 else 0.0
+        gain = y[check] @ y[check] - np.sum((y[check] - f * out[check]) ** 2)  # against the baseline (no change)
+        factors.append(f if f > 0 and gain > 0 else 0.0)
+    factor = float(np.mean(factors)) if min(factors) > 0 else 0.0  # no gain on a fold: the baseline itself
     model.layers[-1].set_weights([w * factor for w in model.layers[-1].get_weights()])
 """
 

@@ -17,11 +17,13 @@ without fit's per-epoch set-up cost, which dominates on small data (the letter t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import importlib
 import json
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -133,7 +135,7 @@ class Cancelled(AppError):
     """A training stopped on request; `epoch` is the last finished epoch."""
 
     def __init__(self, epoch: int = 0, epochs: int = 0) -> None:
-        super().__init__(ErrorKind.CANCELLED, f"Training cancelled after epoch {epoch} of {epochs}.")
+        super().__init__(ErrorKind.CANCELLED, key="cancelled", epoch=epoch, epochs=epochs)
         self.epoch, self.epochs = epoch, epochs
 
     def __reduce__(self):
@@ -349,7 +351,14 @@ def submit(spec: Spec, config, data=None, *, start: TrainedModel | None = None, 
     begin = Start(start.key, start.keras_bytes, start.history, start.epochs, start.resumed_at) if start else None
 
     def work(job: jobs.Job) -> TrainedModel:
-        return worker.run(run_spec, spec, config, data, key, begin, report=job, cancel=job.cancel_event)
+        log_training(spec.name, key, "started")
+        try:
+            result = worker.run(run_spec, spec, config, data, key, begin, report=job, cancel=job.cancel_event)
+        except Exception as err:
+            log_training(spec.name, key, getattr(getattr(err, "kind", None), "value", "failed"), epoch=job.last_epoch)
+            raise
+        log_training(spec.name, key, "finished", epoch=result.epochs, seconds=round(result.seconds, 3))
+        return result
 
     def lookup() -> TrainedModel | None:
         found = RESULTS.peek(key)
@@ -358,6 +367,17 @@ def submit(spec: Spec, config, data=None, *, start: TrainedModel | None = None, 
     if not use_cache:
         return jobs.submit(key, work, share=False)
     return jobs.submit(key, work, lookup=lookup, store=lambda result: RESULTS.put(key, result))
+
+
+def log_training(spec: str, key: str, event: str, **facts) -> None:
+    """One JSON line per training event in $RNNLAB_TRAINING_LOG, when set: what this server trained, when,
+    and how it ended (an operator's record; a teacher can see that 30 identical requests trained once)."""
+    path = os.environ.get("RNNLAB_TRAINING_LOG")
+    if not path:
+        return
+    line = json.dumps({"time": round(time.time(), 3), "spec": spec, "key": key, "event": event, **facts})
+    with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
 
 
 def cached(spec: Spec, config, data=None, start: TrainedModel | None = None) -> TrainedModel | None:

@@ -182,7 +182,7 @@ class TrainingPool:
     def _take_slot(self) -> int:
         with self._lock:
             if not self._free_slots:
-                raise AppError(ErrorKind.TRAINING_STOPPED, "Too many trainings are waiting; try again in a minute.")
+                raise AppError(ErrorKind.TRAINING_STOPPED, key="too_many_waiting")
             slot = self._free_slots.pop()
         self._flags[slot] = 0
         return slot

@@ -94,10 +94,10 @@ def fetch_prices(ticker: str, start: str | date, end: str | date) -> PriceData:
     """Daily prices of `ticker` from `start` to `end` (end excluded, as yfinance does). Raises AppError."""
     symbol = ticker.strip().upper()
     if not symbol or not re.fullmatch(r"[\w.\-^=]{1,20}", symbol):
-        raise AppError(ErrorKind.UNKNOWN_TICKER, "Type a ticker such as AAPL or 600519.SS.")
+        raise AppError(ErrorKind.UNKNOWN_TICKER, key="type_a_ticker")
     start, end = pd.Timestamp(start).date().isoformat(), pd.Timestamp(end).date().isoformat()
     if start >= end:
-        raise AppError(ErrorKind.BAD_SETTING, "The start date must come before the end date.")
+        raise AppError(ErrorKind.BAD_SETTING, key="start_after_end")
     key = make_key("yfinance", symbol, start, end, AUTO_ADJUST)
     frame, _ = _CACHE.get_or_compute(key, lambda: _download(symbol, start, end))
     return read_prices(frame.to_csv().encode(), name=f"yfinance: {symbol}")
@@ -134,9 +134,9 @@ def _classify(symbol: str, kinds: set[ErrorKind]) -> AppError:
     """The AppError for the reasons found (no reason found: the server simply returned no rows)."""
     kind = next((k for k in _PRECEDENCE if k in kinds), ErrorKind.EMPTY_RESULT)
     if kind is ErrorKind.UNKNOWN_TICKER:
-        return AppError(kind, f"The price server does not know the ticker '{symbol}'.")
+        return AppError(kind, key="unknown_ticker", ticker=symbol)
     if kind is ErrorKind.EMPTY_RESULT:
-        return AppError(kind, f"The price server returned no rows for {symbol} in that date range.")
+        return AppError(kind, key="no_rows_for_ticker", ticker=symbol)
     return AppError(kind)
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 from core.datasets import list_datasets
 from core.figures.data import price_figure
 from ui.common import setup_page
-from ui.data_picker import data_picker, target_picker
+from ui.data_picker import column_label, data_picker, source_label, target_picker
 
 t = setup_page("data")
 st.title(t("heading"))
@@ -25,11 +25,11 @@ last.metric(t("last_date"), f"{data.end:%Y-%m-%d}")
 st.subheader(t("chart_heading"))
 labels = {
     "ohlc": t("ohlc_label"),
-    "target": t("target_label", name=target),
+    "target": t("target_label", name=column_label(target)),
     "date": t("axis_date"),
-    "price": t("axis_price"),
+    "price": t("axis_price") if target in ("open", "high", "low", "close", "adj_close") else column_label(target),
 }
-st.plotly_chart(price_figure(data.frame, target, title=data.source, labels=labels), key="data.chart")
+st.plotly_chart(price_figure(data.frame, target, title=source_label(data), labels=labels), key="data.chart")
 st.caption(t("chart_caption"))
 
 embedded = {f"embedded: {i.name}": i for i in list_datasets()}
@@ -40,7 +40,7 @@ if data.source in embedded:
     )
 
 with st.expander(t("table_heading")):
-    st.dataframe(data.frame.tail(20), width="stretch")
+    st.dataframe(data.frame.tail(20).rename(columns=column_label), width="stretch")
     st.download_button(
         t("download_clean"),
         data.frame.to_csv().encode(),

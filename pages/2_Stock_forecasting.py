@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from core import forecast as core
+from core.i18n import text
 from core.models import CELL_LABELS, CELLS, MODES
-from ui.common import setup_page
+from ui.common import intro, lang, lesson, presenter, settings_box, setup_page
 from ui.data_picker import data_picker, target_picker
 from ui.forms import make_config, number_field, set_defaults
 from ui.training import training_area, warm_workers
-from ui.views.forecast import model_label, show_result, show_split
+from ui.views.forecast import model_label, show_details, show_headline, show_split
 
 P = "forecast."  # session state prefix of this page
 # Number fields of the form: name -> (step, display format); their ranges come from core.forecast.LIMITS.
@@ -36,6 +37,16 @@ def mode_values(mode: str) -> dict:
     return values | {P + "units": ", ".join(str(u) for u in config.units), P + "mode": mode}
 
 
+def number_fields() -> None:
+    cols = st.columns(4)
+    for k, (name, (step, fmt)) in enumerate(NUMBERS.items()):
+        help_text = t(f"{name}_help") if name in HELP else ""
+        number_field(
+            cols[k % 4], t(f"{name}_label"), P + name, core.LIMITS[name], step=step, format=fmt, help=help_text
+        )
+    cols[0].text_input(t("units_label"), key=P + "units", help=t("units_help"), persist_state="session")
+
+
 def settings_form() -> bool:
     """Mode, cell and hyperparameters in one form; True when Train was pressed."""
     with st.form(P + "form", border=True):
@@ -56,27 +67,16 @@ def settings_form() -> bool:
             key=P + "cell",
             persist_state="session",
         )
-        cols = st.columns(4)
-        for k, (name, (step, fmt)) in enumerate(NUMBERS.items()):
-            number_field(
-                cols[k % 4],
-                t(f"{name}_label"),
-                P + name,
-                core.LIMITS[name],
-                step=step,
-                format=fmt,
-                help=t(f"{name}_help") if name in HELP else "",
-            )
-        cols[0].text_input(t("units_label"), key=P + "units", help=t("units_help"), persist_state="session")
+        with settings_box(text("common", "more_settings", lang())):
+            number_fields()
         pressed = st.form_submit_button(t("train_button"), type="primary", key=P + "train")
     b1, b2, _ = st.columns([1, 1, 2])
+    course, default = mode_values("course"), mode_values("default")
     b1.button(
-        t("reset_course"), on_click=lambda: set_defaults(mode_values("course"), overwrite=True), key=P + "reset_course"
+        t("reset_course"), on_click=set_defaults, args=(course,), kwargs={"overwrite": True}, key=P + "reset_course"
     )
     b2.button(
-        t("reset_default"),
-        on_click=lambda: set_defaults(mode_values("default"), overwrite=True),
-        key=P + "reset_default",
+        t("reset_default"), on_click=set_defaults, args=(default,), kwargs={"overwrite": True}, key=P + "reset_default"
     )
     return pressed
 
@@ -104,25 +104,30 @@ def config_from_widgets(target: str) -> core.ForecastConfig | None:
 
 warm_workers()  # training runs in worker processes: start them while the user picks the data
 set_defaults(mode_values("default") | {P + "cell": "lstm"})
+if lesson("forecast") == "course":  # opened from the home page's lesson path: the course's LSTM
+    st.session_state[P + "cell"] = "lstm"
+    set_defaults(mode_values("course"), overwrite=True)
 st.title(t("heading"))
-st.markdown(t("intro"))
-data = data_picker("forecast", t)
-if data is None:
-    st.stop()
-target = target_picker("forecast", data, t=t)
-split_holder = st.empty()  # drawn once the form's settings are read
-pressed = settings_form()
-config = config_from_widgets(target)
+intro(t("intro"))
+first = st.container() if presenter() else None  # the presenter view puts Train and the result on top
+with settings_box(text("common", "series_settings", lang())):
+    data = data_picker("forecast", t)
+    if data is None:
+        st.stop()
+    target = target_picker("forecast", data, t=t)
+    split_holder = st.empty()  # drawn once the form's settings are read
+with first or st.container():
+    pressed = settings_form()
+    config = config_from_widgets(target)
+    names = {"loss": t("train_loss"), "val_loss": t("test_loss" if config and config.mode == "course" else "val_loss")}
+    label = t("progress_label", model=model_label(config, t)) if config else ""
+    work = lambda report: core.run_forecast(data, config, report=report)  # noqa: E731
+    result = training_area("forecast", pressed and config is not None, work, label, names=names)
+    if result is None:
+        st.info(t("press_train"))
+    else:
+        show_headline(result, config, data, t)
 show_split(split_holder, data, config, t)
-names = {"loss": t("train_loss"), "val_loss": t("test_loss") if config and config.mode == "course" else t("val_loss")}
-result = training_area(
-    "forecast",
-    pressed and config is not None,
-    lambda report: core.run_forecast(data, config, report=report),
-    t("progress_label", model=model_label(config, t)) if config else "",
-    names=names,
-)
 if result is None:
-    st.info(t("press_train"))
     st.stop()
-show_result(result, config, data, t)
+show_details(result, data, t)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import letters as core
 from core.models import CELL_LABELS, CELLS
-from ui.common import resend_on_language_change, setup_page
+from ui.common import intro, lesson, resend_on_language_change, setup_page
 from ui.forms import make_config, number_field, set_defaults
 from ui.training import training_area, warm_workers
 from ui.views.letters import set_result, show_result, upload_box
@@ -94,9 +94,11 @@ def config_from_widgets() -> core.LetterConfig | None:
 
 set_defaults({P + "task": "L1", P + "cell": "rnn", P + "alphabet_typed": "abcdefgh"})
 set_defaults(course_values())
+if (step := lesson("letters")) in core.TASKS:  # opened from the home page's lesson path
+    set_defaults({P + "task": step, P + "cell": "rnn"} | course_values(step), overwrite=True)
 warm_workers()
 st.title(t("heading"))
-st.markdown(t("intro"))
+intro(t("intro"))
 col_task, col_cell = st.columns([3, 2])
 task = radio(
     col_task, "task", list(core.TASKS), horizontal=True, on_change=lambda: set_defaults(course_values(), overwrite=True)

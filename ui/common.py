@@ -28,14 +28,42 @@ NAVIGATION = (
     ("pages/8_Memory_and_gradients.py", "grad", ":material/trending_down:"),
 )
 ROOT = Path(__file__).resolve().parent.parent
+PRESENT = "present"  # the presenter view's toggle, bound to the URL (?present=true) so it can be bookmarked
+
+
+def presenter() -> bool:
+    """True while the presenter view is on (its toggle, or the URL of a bookmark)."""
+    if PRESENT in st.session_state:
+        return bool(st.session_state[PRESENT])
+    return str(st.query_params.get(PRESENT, "")).lower() in ("true", "1")
 
 
 def setup_page(page: str) -> Callable[..., str]:
     """Configure the page, draw the shared sidebar and return a text getter `t(key, **values)`."""
-    st.set_page_config(page_title=f"RNN Lab · {text(page, 'title')}", page_icon="🔁", layout="wide")
+    present = presenter()
+    st.set_page_config(
+        page_title=f"RNN Lab · {text(page, 'title')}",
+        page_icon="🔁",
+        layout="wide",
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
     st.session_state.setdefault(LANG_KEY, "en")
     sidebar_navigation(st.session_state[LANG_KEY])
     st.sidebar.divider()
+    st.sidebar.toggle(
+        text("common", "presenter_view", st.session_state[LANG_KEY]),
+        key=PRESENT,
+        help=text("common", "presenter_help", st.session_state[LANG_KEY]),
+        bind="query-params",
+    )
+    if present:  # larger type and less empty space for a projector (a fixed style sheet, no user data)
+        st.markdown(
+            "<style>html { font-size: 19px; }"
+            ' [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 2rem; max-width: 100%; }'
+            " h1 { font-size: 1.9rem !important; padding-bottom: 0.2rem !important; }"
+            ' [data-testid="stMetricValue"] { font-size: 2.4rem; }</style>',
+            unsafe_allow_html=True,
+        )
     st.sidebar.selectbox(
         "Language / 语言",
         list(LANGUAGES),
@@ -70,7 +98,7 @@ def lang() -> str:
 
 def show_error(err: AppError) -> None:
     """The one way a page shows a user error: the sentence, as text (never markup, never a traceback)."""
-    st.error(plain(err.sentence), icon="⚠️")
+    st.error(plain(err.in_language(lang())), icon="⚠️")
 
 
 @contextmanager
@@ -92,3 +120,26 @@ def resend_on_language_change(key: str) -> None:
     if st.session_state.get(seen) != lang() and key in st.session_state:
         st.session_state[key] = st.session_state[key]
     st.session_state[seen] = lang()
+
+
+def settings_box(label: str):
+    """Where a page's longer settings go: an expander in the presenter view (so Train and the result
+    stay in the first screen), else a plain container."""
+    return st.expander(label, expanded=False) if presenter() else st.container()
+
+
+def intro(body: str) -> None:
+    """A page's introduction; the presenter view leaves it out (the teacher says it)."""
+    if not presenter():
+        st.markdown(body)
+
+
+def lesson(page: str) -> str | None:
+    """The lesson step this page was opened for (a Home link's ?lesson=...), once per link: the page
+    applies its course settings, and later runs keep whatever the user changes."""
+    value = st.query_params.get("lesson")
+    key = f"ui.lesson.{page}"
+    if not value or st.session_state.get(key) == value:
+        return None
+    st.session_state[key] = value
+    return str(value)

@@ -8,6 +8,7 @@ AppError appears as its sentence and the picker returns None; text from files is
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 
@@ -28,9 +29,11 @@ FETCHED = "data.fetched"  # ((ticker, start, end), PriceData) of the last downlo
 def _texts(t: Callable[..., str] | None) -> Callable[..., str]:
     """The caller's text getter, falling back to the data page's strings for the picker's keys."""
 
+    language = lang()  # bound now: a format function may be called outside the script run
+
     def get(key: str, **values) -> str:
         found = t(key, **values) if t is not None else key
-        return found if found != key else text("data", key, lang(), **values)
+        return found if found != key else text("data", key, language, **values)
 
     return get
 
@@ -83,7 +86,11 @@ def _pick_embedded(page: str, tt) -> PriceData:
     infos = {i.name: i for i in list_datasets()}
     st.session_state.setdefault(DATASET, DEFAULT_DATASET)
     name = st.selectbox(
-        tt("picker_embedded"), list(infos), format_func=lambda n: infos[n].label, key=DATASET, persist_state="session"
+        tt("picker_embedded"),
+        list(infos),
+        format_func=lambda n: tt(f"dataset_label_{n}"),
+        key=DATASET,
+        persist_state="session",
     )
     st.caption(tt(f"dataset_{name}") if tt(f"dataset_{name}") != f"dataset_{name}" else dataset_info(name).description)
     return _embedded(name)
@@ -194,6 +201,12 @@ def source_label(data: PriceData, tt=None) -> str:
     return f"{label}: {name}" if label != f"source_{kind}" else data.source
 
 
+def column_label(column: str, language: str | None = None) -> str:
+    """A price column's name for people: 开盘价（open） in Chinese; other columns as they are."""
+    found = text("data", f"column_{column}", language or lang())
+    return found if found != f"column_{column}" else column
+
+
 def target_picker(page: str, data: PriceData, default: str = "open", t: Callable[..., str] | None = None) -> str:
     """The session's target column among the series' numeric columns (one value for every page)."""
     tt = _texts(t)
@@ -201,7 +214,12 @@ def target_picker(page: str, data: PriceData, default: str = "open", t: Callable
     if st.session_state.get(TARGET) not in options:  # the column of another series: the default instead
         st.session_state[TARGET] = default_target(data, default)
     choice = st.selectbox(
-        tt("picker_target"), options, key=TARGET, help=tt("picker_target_help"), persist_state="session"
+        tt("picker_target"),
+        options,
+        key=TARGET,
+        help=tt("picker_target_help"),
+        persist_state="session",
+        format_func=functools.partial(column_label, language=lang()),
     )
     if data.text_columns:
         st.caption(tt("picker_text_columns", names=", ".join(plain(c) for c in data.text_columns)))

@@ -22,7 +22,7 @@ from core.errors import AppError
 from core.i18n import text
 from core.progress import EpochInfo
 from core.training import Cancelled
-from ui.common import lang, show_error
+from ui.common import lang, presenter, show_error
 
 Work = Callable[..., Any]  # work(report) -> result; trains through core.training.train
 CANCEL_WAIT_SECONDS = 120  # a cancelled training stops within one batch; this is a safety bound
@@ -141,7 +141,21 @@ def training_area(
         if result is not None:
             st.session_state[f"{page}.result"] = result
             st.caption(done(result) if done else done_line(result))
+            if presenter():
+                scroll_to_result()
     return st.session_state.get(f"{page}.result")
+
+
+def scroll_to_result() -> None:
+    """Bring the page's result heading (anchor "result") into view once it is drawn (presenter view)."""
+    import streamlit.components.v1 as components
+
+    components.html(
+        "<script>const go = () => { const el = window.parent.document.getElementById('result');"
+        " if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); } else { setTimeout(go, 200); } };"
+        " setTimeout(go, 300);</script>",
+        height=0,
+    )
 
 
 def done_line(result) -> str:

@@ -7,7 +7,6 @@ cells when those pages provide a `warm()`. Prints what was trained and what was 
 from __future__ import annotations
 
 import argparse
-import importlib
 import time
 
 
@@ -16,15 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from core import forecast
+    from core.classroom import prepare_for_class
 
     began = time.perf_counter()
-    done = {"forecast": forecast.warm(course=not args.no_course)}
-    for page in ("letters", "cells"):
-        try:
-            module = importlib.import_module(f"core.{page}")
-        except ImportError:
-            continue
-        if hasattr(module, "warm"):
-            done[page] = module.warm() or "done"
+    done = prepare_for_class(course=not args.no_course)
     return {"warmed": done, "seconds": round(time.perf_counter() - began, 1)}

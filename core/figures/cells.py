@@ -158,11 +158,17 @@ def _wire_values(cell: str, step: dict, reset_after: bool = True) -> dict[str, n
     return values
 
 
-def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -> go.Figure:
+WORDS: dict[str, str] = {"next_step": "to step t+1", "unit": "unit {u}", "step": "step"}  # a page passes its own
+
+
+def cell_diagram(
+    trace, step: int, title: str = "", height: int | None = None, words: dict[str, str] | None = None
+) -> go.Figure:
     """The cell of `trace.trace.cell` at time step `step` (0-based), every wire labelled with its values."""
     cell = trace.trace.cell
     nodes, edges = _LAYOUTS[cell]
     special = {"RESET": RESET_LABELS[trace.trace.reset_after], "RECURRENT": RECURRENT_LABELS[trace.trace.reset_after]}
+    special["to step t+1"] = (words or WORDS)["next_step"]
     labels = {name: special.get(lab, lab) for name, (*_, lab, _f) in nodes.items()}
     values = _wire_values(cell, trace.trace.at(step), trace.trace.reset_after)
     fig = go.Figure()
@@ -191,8 +197,15 @@ def cell_diagram(trace, step: int, title: str = "", height: int | None = None) -
 # ---------------------------------------------------------------- heatmaps over the steps
 
 
-def state_heatmaps(trace, step: int, height: int | None = None, titles: dict[str, str] | None = None) -> go.Figure:
+def state_heatmaps(
+    trace,
+    step: int,
+    height: int | None = None,
+    titles: dict[str, str] | None = None,
+    words: dict[str, str] | None = None,
+) -> go.Figure:
     """One heatmap per gate / state (units × steps), values written in, the current step boxed."""
+    words = words or WORDS
     series = HEATMAP_SERIES[trace.trace.cell]
     cols = 1 if len(series) <= 2 else 2
     rows = -(-len(series) // cols)
@@ -204,10 +217,11 @@ def state_heatmaps(trace, step: int, height: int | None = None, titles: dict[str
         z = np.asarray(trace.trace.values[key]).T  # (units, steps)
         gate = key in ("i", "f", "o", "z", "r")
         span = 1.0 if gate else max(1.0, float(np.max(np.abs(z))))
-        fig.add_trace(go.Heatmap(z=z, x=labels, y=[f"unit {u + 1}" for u in range(z.shape[0])],
+        fig.add_trace(go.Heatmap(z=z, x=labels, y=[words["unit"].format(u=u + 1) for u in range(z.shape[0])],
                                  colorscale="Viridis" if gate else "RdBu", zmin=0 if gate else -span, zmax=span,
                                  text=np.round(z, 2), texttemplate="%{text}" if z.size <= 240 else "", showscale=False,
-                                 hovertemplate="%{y}, step %{x}: %{z:.4f}<extra></extra>"), row=row, col=col)  # fmt: skip
+                                 hovertemplate="%{y}, " + words["step"] + " %{x}: %{z:.4f}<extra></extra>"),
+                      row=row, col=col)  # fmt: skip
         fig.add_shape(type="rect", x0=step - 0.5, x1=step + 0.5, y0=-0.5, y1=z.shape[0] - 0.5,
                       line={"color": HIGHLIGHT, "width": 3}, row=row, col=col)  # fmt: skip
     fig.update_layout(height=height or 190 * rows + 40, margin={"l": 10, "r": 10, "t": 30, "b": 10})
@@ -233,14 +247,15 @@ def probability_bars(trace, title: str = "", compare=None, axis: str = "probabil
     return fig
 
 
-def change_heatmap(base, changed, position: int, title: str = "") -> go.Figure:
+def change_heatmap(base, changed, position: int, title: str = "", words: dict[str, str] | None = None) -> go.Figure:
     """What-if: the change of h at every step (changed − base); the edited step is boxed."""
+    words = words or WORDS
     delta = (np.asarray(changed.trace.outputs) - np.asarray(base.trace.outputs)).T  # (units, steps)
     labels = [
         f"{t + 1}: {a}→{b}" if a != b else f"{t + 1}: {a}"
         for t, (a, b) in enumerate(zip(base.text, changed.text, strict=True))
     ]
-    fig = go.Figure(go.Heatmap(z=delta, x=labels, y=[f"unit {u + 1}" for u in range(delta.shape[0])], colorscale="RdBu",
+    fig = go.Figure(go.Heatmap(z=delta, x=labels, y=[words["unit"].format(u=u + 1) for u in range(delta.shape[0])], colorscale="RdBu",
                                zmid=0, text=np.round(delta, 2), texttemplate="%{text}",
                                colorbar={"title": "Δh"}))  # fmt: skip
     fig.add_shape(type="rect", x0=position - 0.5, x1=position + 0.5, y0=-0.5, y1=delta.shape[0] - 0.5,

@@ -38,9 +38,12 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 def _layout(fig: go.Figure, height: int, top: int = 30) -> go.Figure:
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=top, b=10), template="plotly_white", font=dict(size=15),
+        height=height,
+        margin=dict(l=10, r=10, t=top, b=10),
+        template="plotly_white",
+        font=dict(size=15),
         legend=dict(orientation="h", yanchor="top", y=-0.16, x=0),  # below: the tool bar sits on top
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -51,31 +54,81 @@ def predictions_figure(
     baselines: Mapping[str, np.ndarray],
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Real prices, each model's mean prediction over seeds with a min-max band, and the baselines.
+    """One panel per model (shared dates): the real prices, the model's mean prediction over seeds with
+    a min-max band, and the baselines. Models that land on the same line stay visible side by side.
 
     `predictions[cell]` is (seeds, days) or (days,); `baselines[name]` is (days,).
     """
-    fig = go.Figure()
-    x = list(dates)
-    for name, values in baselines.items():
-        dash = BASELINE_DASHES[len(fig.data) % len(BASELINE_DASHES)]
-        fig.add_scatter(x=x, y=np.asarray(values, float), name=name.replace("_", " "), mode="lines",
-                        line=dict(color="#8c8c8c", width=1.5, dash=dash))  # fmt: skip
-    for cell, values in predictions.items():
-        seeds = np.atleast_2d(np.asarray(values, float))  # (seeds, days)
-        color, name = CELL_COLORS.get(cell, "#444444"), CELL_NAMES.get(cell, cell)
+    x, names = list(dates), list(predictions)
+    fig = make_subplots(
+        rows=len(names),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        subplot_titles=[CELL_NAMES.get(c, c) for c in names],
+    )
+    for row, cell in enumerate(names, start=1):
+        first = row == 1  # one legend entry per kind of line
+        for k, (name, values) in enumerate(baselines.items()):
+            fig.add_scatter(
+                x=x,
+                y=np.asarray(values, float),
+                name=(labels or {}).get(name, name.replace("_", " ")),
+                mode="lines",
+                line=dict(color="#8c8c8c", width=1.3, dash=BASELINE_DASHES[k % len(BASELINE_DASHES)]),
+                legendgroup=name,
+                showlegend=first,
+                row=row,
+                col=1,
+            )
+        seeds = np.atleast_2d(np.asarray(predictions[cell], float))  # (seeds, days)
+        color = CELL_COLORS.get(cell, "#444444")
         if len(seeds) > 1:  # band from the lowest to the highest seed
-            fig.add_scatter(x=x, y=seeds.max(axis=0), mode="lines", line=dict(width=0), legendgroup=cell,
-                            showlegend=False, hoverinfo="skip")  # fmt: skip
-            fig.add_scatter(x=x, y=seeds.min(axis=0), mode="lines", line=dict(width=0), fill="tonexty",
-                            fillcolor=_rgba(color, 0.15), legendgroup=cell, showlegend=False, hoverinfo="skip")  # fmt: skip
-        fig.add_scatter(x=x, y=seeds.mean(axis=0), name=name, mode="lines", legendgroup=cell, opacity=0.8,
-                        line=dict(color=color, width=2))  # overlapping models blend instead of hiding  # fmt: skip
-    fig.add_scatter(x=x, y=np.asarray(actual, float), name=_label(labels, "real"), mode="lines",
-                    line=dict(color="black", width=2.5))  # fmt: skip
-    fig.update_xaxes(title=_label(labels, "date"))
-    fig.update_yaxes(title=_label(labels, "price"))
-    return _layout(fig, 500)
+            fig.add_scatter(
+                x=x,
+                y=seeds.max(axis=0),
+                mode="lines",
+                line=dict(width=0),
+                showlegend=False,
+                hoverinfo="skip",
+                row=row,
+                col=1,
+            )
+            fig.add_scatter(
+                x=x,
+                y=seeds.min(axis=0),
+                mode="lines",
+                line=dict(width=0),
+                fill="tonexty",
+                fillcolor=_rgba(color, 0.2),
+                showlegend=False,
+                hoverinfo="skip",
+                row=row,
+                col=1,
+            )
+        fig.add_scatter(
+            x=x,
+            y=seeds.mean(axis=0),
+            name=CELL_NAMES.get(cell, cell),
+            mode="lines",
+            line=dict(color=color, width=2),
+            row=row,
+            col=1,
+        )
+        fig.add_scatter(
+            x=x,
+            y=np.asarray(actual, float),
+            name=_label(labels, "real"),
+            mode="lines",
+            line=dict(color="black", width=2),
+            legendgroup="real",
+            showlegend=first,
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(title=_label(labels, "price"), row=row, col=1)
+    fig.update_xaxes(title=_label(labels, "date"), row=len(names), col=1)
+    return _layout(fig, 120 + 190 * len(names), top=40)
 
 
 def loss_figure(
@@ -99,10 +152,15 @@ def loss_figure(
                 if not values:
                     continue
                 fig.add_scatter(
-                    x=list(range(1, len(values) + 1)), y=values, mode="lines", legendgroup=cell,
-                    name=f"{name} · {_label(labels, key)}", showlegend=k == 0,
-                    line=dict(color=color, width=1.8, dash=dashes[key]), opacity=0.85,
-                )  # fmt: skip
+                    x=list(range(1, len(values) + 1)),
+                    y=values,
+                    mode="lines",
+                    legendgroup=cell,
+                    name=f"{name} · {_label(labels, key)}",
+                    showlegend=k == 0,
+                    line=dict(color=color, width=1.8, dash=dashes[key]),
+                    opacity=0.85,
+                )
     longest = max((len(h.get(k, [])) for runs in histories.values() for h in runs for k in keys), default=1)
     fig.update_xaxes(title=_label(labels, "epoch"), tick0=1, dtick=max(1, math.ceil(longest / 10)))
     fig.update_yaxes(title=_label(labels, y_title), type="log" if log_y else "linear")
@@ -126,14 +184,30 @@ def metric_bars_figure(
         means = [stats[metric][c][0] for c in cells]
         stds = [stats[metric][c][1] for c in cells]
         fig.add_bar(
-            x=[CELL_NAMES.get(c, c) for c in cells], y=means, showlegend=False,
+            x=[CELL_NAMES.get(c, c) for c in cells],
+            y=means,
+            showlegend=False,
             marker_color=[CELL_COLORS.get(c, "#444444") for c in cells],
             error_y=dict(type="data", array=stds, visible=True, thickness=2, width=8, color="#222222"),
-            text=[f"{m:.4g}" for m in means], textposition="inside", insidetextanchor="middle", textangle=0,
-            textfont=dict(color="white", size=12), row=1, col=col,
-        )  # fmt: skip
+            text=[f"{m:.4g}" for m in means],
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,
+            textfont=dict(color="white", size=12),
+            row=1,
+            col=col,
+        )
         if references and metric in references:
             value, name = references[metric]
-            note = {"annotation_text": name, "annotation_position": "bottom left"} if col == 1 else {}
+            label = (labels or {}).get(name, name.replace("_", " "))
+            note = (
+                {
+                    "annotation_text": label,
+                    "annotation_position": "top right",
+                    "annotation_bgcolor": "rgba(255,255,255,0.85)",
+                }
+                if col == 1
+                else {}
+            )
             fig.add_hline(y=value, line=dict(color="#444444", dash="dash", width=1.5), row=1, col=col, **note)
     return _layout(fig, 420, top=64)  # room for the panel titles under Plotly's tool bar

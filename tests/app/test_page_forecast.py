@@ -96,3 +96,20 @@ def test_default_form_asks_for_what_warm_trains(app):
     shown = app.session_state["forecast.result"]
     assert shown.cached and jobs.trainings_started == started
     assert shown.metrics.equals(tiny.metrics)
+
+
+def test_the_result_downloads_as_a_report(app):
+    """The report button's content: the page's numbers, charts and settings in one HTML file."""
+    import functools
+
+    from core.datasets import DEFAULT_DATASET, load_dataset
+    from core.i18n import text
+    from ui.views.forecast import report_html
+
+    set_tiny(app)
+    app.button(key="forecast.train").click().run()
+    assert [b for b in app.get("download_button") if "report" in b.proto.label]
+    result = app.session_state["forecast.result"]
+    page = report_html(result, load_dataset(DEFAULT_DATASET), functools.partial(text, "forecast", lang="en"))
+    assert "GRU (default)" in page and "previous close" in page and page.count("Plotly.newPlot") == 2
+    assert f"{result.metrics.loc['model', 'rmse']:.4g}" in page and "embedded: IBM" in page

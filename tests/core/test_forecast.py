@@ -254,3 +254,15 @@ def test_split_figure_shades_and_names_each_part():
     scored = fig.data[2]
     assert (min(scored.x), max(scored.x)) == (view.eval_start, view.dates[-1]) and scored.fill == "toself"
     assert fig.layout.yaxis.range[0] < view.values.min() and fig.layout.yaxis.range[1] > view.values.max()
+
+
+def test_shrink_is_checked_on_two_validation_folds():
+    from core.forecast import cross_fitted_factor
+
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=400)
+    y = 0.5 * signal + 0.1 * rng.normal(size=400)  # a real, lasting gain: kept, scaled near 0.5
+    assert cross_fitted_factor(signal, y) == pytest.approx(0.5, abs=0.05)
+    drifting = np.concatenate([y[:200], -y[200:]])  # the first half's gain turns into a loss: baseline
+    assert cross_fitted_factor(signal, drifting) == 0.0
+    assert cross_fitted_factor(np.zeros(400), y) == 0.0  # nothing learned

@@ -105,7 +105,8 @@ def test_builder_layers_and_parameter_counts():
 
 def test_all_four_course_tasks_reach_100_percent_with_seed_7(isolated_cache):
     RESULTS.clear_memory()  # the in-memory part is shared by the whole test run
-    assert L.warm() == dict.fromkeys(L.TASKS, "trained, accuracy 100%")  # what `python -m core warm` runs
+    warmed = [run(None, None) for _, run in L.warm_items()]  # what "prepare for class" runs for this page
+    assert [(r.cached, r.accuracy) for r in warmed] == [(False, 1.0)] * 4
     for task in L.TASKS:
         result = L.train_letters(L.LetterConfig.course(task))
         assert result.cached and result.accuracy == 1.0, task
@@ -113,7 +114,7 @@ def test_all_four_course_tasks_reach_100_percent_with_seed_7(isolated_cache):
         assert result.history["accuracy"][-1] == 1.0
         assert result.history["loss"][-1] < result.history["loss"][0]
     assert result.predictions["mnop"] == "q" and result.predictions["vwxy"] == "z"
-    assert all(v.startswith("cached") for v in L.warm().values())
+    assert all(run(None, None).cached for _, run in L.warm_items())
 
 
 def test_compiled_loop_matches_model_fit():

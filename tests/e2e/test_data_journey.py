@@ -79,7 +79,7 @@ def test_long_file_ticker_choice(page, app_url):
             f"BBB,{d:%Y-%m-%d},{50 - i * 0.3},{51 - i * 0.3},{49 - i * 0.3},{50.5 - i * 0.3},200",
         ]
     upload(page, "long.csv", "\n".join(rows).encode())
-    page.locator('[data-testid="stAlert"]').filter(has_text="choose one").wait_for()
+    page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="which one should the pages use").wait_for()
     page.shot("long-file-choose")
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Ticker in this file").click()
     page.get_by_role("option", name="BBB").click()

@@ -27,7 +27,7 @@ def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
     page.get_by_text("epoch 1 of 3", exact=False).wait_for(timeout=120_000)  # live progress with time left
     assert page.get_by_text("s left", exact=False).count() >= 1
     page.get_by_text("epoch 2 of 3", exact=False).wait_for(timeout=120_000)
-    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=10_000)  # the curves growing
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=10_000)  # the curves growing
     page.wait_for_timeout(500)
     page.shot("progress")
     page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)

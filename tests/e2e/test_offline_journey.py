@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from core.prices import column_name
 from tests.e2e.conftest import free_port, start_app, stop_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -94,20 +95,20 @@ def test_html_in_an_upload_is_shown_as_text(page, offline_url, tmp_path):
     choose_source(page, "Upload a CSV")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
     wait_for_app(page)
-    page.locator('[data-testid="stAlertContentError"]').wait_for()  # two tickers: choose one
+    page.locator('[data-testid="stAlertContentInfo"]').wait_for()  # two tickers: which one? (a question)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Ticker in this file").click()
     page.get_by_role("option", name="<b>AAA</b>").click()
     wait_for_app(page)
     page.locator('[data-testid="stMetric"]').first.wait_for()
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Target column").click()
-    page.get_by_role("option", name=IMG_COLUMN).click()  # the hostile column becomes the chart's line
+    page.get_by_role("option", name=column_name(IMG_COLUMN)).click()  # the hostile column becomes the chart's line
     wait_for_app(page)
     page.locator(".js-plotly-plot").filter(has_text="220").wait_for()  # redrawn with the column's values
     page.shot("hostile-upload")
     body = page.inner_text("body")
     assert "<em>evil.csv" in body  # the file name is shown as written, not in italics
     shown = page.locator("main input").evaluate_all("els => els.map(e => e.value)")
-    assert IMG_COLUMN in shown  # the chosen column's name is the selectbox's text value
+    assert column_name(IMG_COLUMN) in shown  # the chosen column's name is the selectbox's text value
     assert page.evaluate("() => window.__xss") is None
     assert page.locator('img[src="x"]').count() == 0 and page.locator("b, em").count() == 0
     plot_text = page.locator(".js-plotly-plot").first.inner_text()

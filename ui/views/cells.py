@@ -25,6 +25,17 @@ def t(key: str, **values) -> str:
     return text("cells", key, lang(), **values)
 
 
+def words() -> dict[str, str]:
+    """The cell figures' few words in this session's language."""
+    return {"next_step": t("fig_next_step"), "unit": t("fig_unit"), "step": t("fig_step")}
+
+
+def bound(pattern: str):
+    """A format function for options, in the language of now (it may run outside the script run)."""
+    language = lang()
+    return lambda option: text("cells", pattern.format(option), language)
+
+
 @st.cache_resource(show_spinner=False)
 def models() -> dict[str, cell_models.CellModel]:
     return cell_models.shipped_models()  # read-only, shared by every session
@@ -47,8 +58,8 @@ def draw_step(trace, step: int):
     titles = {key: t(f"heat_{key}") for key in ("pre", "h", "i", "f", "o", "c", "z", "r")}
     titles["cand"] = t(f"heat_cand_{cell}")
     return (
-        figures.cell_diagram(trace, step, title=title),
-        figures.state_heatmaps(trace, step, titles=titles),
+        figures.cell_diagram(trace, step, title=title, words=words()),
+        figures.state_heatmaps(trace, step, titles=titles, words=words()),
         figures.step_formulas(trace, step),
     )
 
@@ -169,7 +180,7 @@ def what_if(cell: str, text: str) -> None:
     col_result.markdown(t(key, before=text, after=shown, old=base.prediction, new=changed.prediction))
     left, right = st.columns(2)
     left.plotly_chart(
-        figures.change_heatmap(base, changed, position, title=t("change_title")),
+        figures.change_heatmap(base, changed, position, title=t("change_title"), words=words()),
         width="stretch",
         key="cells.whatif_heat",
     )
@@ -215,14 +226,8 @@ def letters_view() -> None:
 
 
 def worked_view() -> None:
-    name = st.radio(
-        t("example"),
-        list(EXAMPLES),
-        horizontal=True,
-        key="cells.example",
-        index=1,
-        format_func=lambda n: t(f"example_{n}"),
-    )
+    st.session_state.setdefault("cells.example", "4pre1")
+    name = st.radio(t("example"), list(EXAMPLES), horizontal=True, key="cells.example", format_func=bound("example_{}"))
     trace, example = worked(name), EXAMPLES[name]
     st.info(t("worked_note"))
     step = step_controls(trace.trace.steps)
@@ -269,7 +274,7 @@ def stock_model():
     left, right = st.columns(2)
     cell = left.radio(t("cell"), CELLS, format_func=CELL_LABELS.get, horizontal=True, key="cells.stock_cell")
     mode = right.radio(
-        t("stock_mode"), MODES, format_func=lambda m: t(f"stock_mode_{m}"), horizontal=True, key="cells.stock_mode"
+        t("stock_mode"), MODES, format_func=bound("stock_mode_{}"), horizontal=True, key="cells.stock_mode"
     )
     config = ForecastConfig.for_mode(mode, cell, target=current_target(data))
     st.caption(t("stock_series", source=source_label(data), target=config.target))

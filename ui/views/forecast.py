@@ -55,7 +55,9 @@ def show_headline(result: core.ForecastResult, config: core.ForecastConfig | Non
     cfg = result.config
     same_data = result.data_fingerprint == data.fingerprint()
     source = plain(source_label(data)) if same_data else t("other_data")
-    st.subheader(t("result_heading", model=model_label(cfg, t), target=plain(cfg.target), source=source))
+    st.subheader(
+        t("result_heading", model=model_label(cfg, t), target=plain(cfg.target), source=source), anchor="result"
+    )
     if not same_data or (config is not None and config != cfg):
         st.caption(t("other_settings"))
     dates = result.eval_dates
@@ -94,6 +96,8 @@ def show_verdicts(result: core.ForecastResult, t) -> None:
     (st.success if all(beat for _, beat, _ in verdicts) else st.warning)("\n".join(lines))
     if result.chosen_epoch == 0:
         st.info(t("kept_start"))
+    elif result.fell_back:
+        st.info(t("fell_back"))
     if result.config.mode == "course":
         st.caption(t("course_reported"))
 
@@ -132,8 +136,63 @@ def show_files(result: core.ForecastResult, t) -> None:
     model_files(P, result.trained, stem, script, extra, t)
 
 
-def show_result(result: core.ForecastResult, config: core.ForecastConfig | None, data, t) -> None:
-    show_headline(result, config, data, t)
+def report_html(result: core.ForecastResult, data, t) -> str:
+    """The result as one HTML report: what the page shows, with the settings and the data's origin."""
+    import dataclasses
+    import re
+
+    from core.i18n import text
+    from core.report import Section, html_report
+    from ui.common import lang
+    from ui.data_picker import source_label
+
+    labels = figure_labels(result, t)
+    plain_text = lambda s: re.sub(r"[*_`]", "", s)  # noqa: E731  (markdown emphasis out of the sentences)
+    verdicts = [
+        t(
+            "verdict_beat" if beat else "verdict_lost",
+            baseline=t(f"baseline_{name}"),
+            ratio=f"{ratio:.2f}",
+            model=f"{result.metrics.loc['model', 'rmse']:.3f}",
+            base=f"{result.metrics.loc[name, 'rmse']:.3f}",
+        )
+        for name, beat, ratio in core.baseline_verdicts(result)
+    ]
+    table = result.metrics.copy()
+    table.index = [model_label(result.config, t) if n == "model" else t(f"baseline_{n}") for n in table.index]
+    table.columns = [t(f"col_{c}") for c in METRIC_COLUMNS]
+    dates = result.eval_dates
+    days = t(
+        "eval_days",
+        n=len(dates),
+        start=f"{dates[0]:%Y-%m-%d}",
+        end=f"{dates[-1]:%Y-%m-%d}",
+        skip=result.config.eval_after,
+        test=result.config.test_size,
+    )
+    charts = [
+        prediction_figure(result.eval_dates, result.actual, result.predictions, result.baselines, labels=labels),
+        loss_figure(result.history, labels=labels),
+    ]
+    sections = [Section(t("report_results"), [plain_text(days), *map(plain_text, verdicts)], [table], charts)]
+    provenance = text("common", "report_data", lang(), source=source_label(data))
+    title = t(
+        "result_heading", model=model_label(result.config, t), target=result.config.target, source=source_label(data)
+    )
+    return html_report(title, sections, dataclasses.asdict(result.config), provenance, lang())
+
+
+def show_details(result: core.ForecastResult, data, t) -> None:
+    """Everything after the headline: verdicts, table, charts, files and the report."""
+    st.download_button(
+        t("download_report"),
+        lambda: report_html(result, data, t),
+        file_name="forecast_report.html",
+        mime="text/html",
+        on_click="ignore",
+        key=P + "dl_report",
+        icon=":material/description:",
+    )
     show_verdicts(result, t)
     show_table(result, t)
     show_charts(result, t)

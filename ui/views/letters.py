@@ -145,8 +145,37 @@ def upload_box(container, config: core.LetterConfig, t) -> None:
         st.rerun()
 
 
+def report_html(result: core.LetterResult, t) -> str:
+    """The trained letter model as one HTML report: numbers, the mapping, the curves, the settings."""
+    import dataclasses
+
+    from core.report import Section, html_report
+    from ui.common import lang
+
+    cfg = result.config
+    task = t(f"task_{cfg.task}") if cfg.task in core.TASKS else t("task_custom")
+    rows = core.mapping_rows(result, cfg)
+    table = pd.DataFrame(
+        [(r.text, r.expected, r.predicted, f"{r.probability:.0%}") for r in rows],
+        columns=t("mapping_columns").split(",")[:4],
+    )
+    numbers = [f"{t('metric_accuracy')}: {result.accuracy:.0%} · {t('epochs_run')}: {result.epochs_run}"]
+    figures = [curves_figure(result.history, result.resumed_at, labels=figure_labels(t))] if result.history else []
+    sections = [Section(t("result_heading", task=task, cell=cfg.cell_label), numbers, [table], figures)]
+    return html_report(t("heading"), sections, dataclasses.asdict(cfg), t("report_provenance"), lang())
+
+
 def show_result(result: core.LetterResult, config: core.LetterConfig | None, t) -> None:
     show_summary(result, config, t)
+    st.download_button(
+        t("download_report"),
+        lambda: report_html(result, t),
+        file_name="letters_report.html",
+        mime="text/html",
+        on_click="ignore",
+        key=P + "dl_report",
+        icon=":material/description:",
+    )
     show_mapping(result, t)
     show_continue(result, t)
     show_prediction(result, t)
