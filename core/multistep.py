@@ -125,9 +125,9 @@ def check_frame(frame: pd.DataFrame) -> np.ndarray:
     values = frame.apply(pd.to_numeric, errors="coerce")
     text_columns = [c for c in frame.columns if values[c].isna().all()]
     if text_columns:
-        raise AppError(ErrorKind.TEXT_TARGET, f"The column {text_columns[0]!r} holds text, not numbers.")
+        raise AppError(ErrorKind.TEXT_TARGET, key="seq_text_column", column=repr(text_columns[0]))
     if values.isna().to_numpy().any():
-        raise AppError(ErrorKind.BAD_INPUT, "Some values are missing or not numbers; fill or drop them first.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_some_missing")
     return values.to_numpy(dtype=float)
 
 
@@ -157,8 +157,12 @@ def split_windows(n: int, config: MultistepConfig) -> WindowSplit:
     if n_windows < 2 or cut >= n_windows or last_train < 0:
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"{n} days are too few for windows of {config.n_in} + {config.n_out} days with a gap of "
-            f"{config.gap} days: at least {_days_needed(config)} are needed.",
+            key="seq_too_few_days",
+            n=n,
+            n_in=config.n_in,
+            n_out=config.n_out,
+            gap=config.gap,
+            need=_days_needed(config),
         )
     return WindowSplit(n_windows, range(0, last_train + 1), range(cut, n_windows))
 
@@ -433,7 +437,7 @@ def frame_of(data, columns: tuple[str, ...] = ()) -> pd.DataFrame:
         raise AppError(ErrorKind.NO_PRICE_COLUMN)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise AppError(ErrorKind.NO_PRICE_COLUMN, f"The data has no column {missing[0]!r} to forecast.")
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key="seq_no_column_forecast", column=repr(missing[0]))
     return frame[list(columns)] if columns else frame
 
 

@@ -104,7 +104,7 @@ def infer_season(index: pd.DatetimeIndex) -> int:
     """
     dates = pd.DatetimeIndex(index)
     if len(dates) < 3 or not dates.is_monotonic_increasing or not dates.is_unique:
-        raise AppError(ErrorKind.BAD_INPUT, "The dates must be at least three, increasing and without repeats.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_dates_few")
     months = np.diff(np.asarray(dates.year) * 12 + np.asarray(dates.month))
     days = np.diff(_days(dates))
     if np.all(months == 1):
@@ -112,18 +112,14 @@ def infer_season(index: pd.DatetimeIndex) -> int:
     if np.all(months == 3):
         return 4
     if np.all(months == 12):
-        raise AppError(ErrorKind.BAD_INPUT, "Yearly values have no season within the year to learn.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_yearly")
     if np.all(days == 7):
         return 52
     if np.all(days == 1):
         return 7
     if np.all(dates.dayofweek < 5) and np.all((days >= 1) & (days <= 4)):
         return 5
-    raise AppError(
-        ErrorKind.BAD_INPUT,
-        "The dates are not evenly spaced (monthly, quarterly, weekly, business-daily or daily), "
-        "so no season length can be read from them; set the season length or fix the gaps.",
-    )
+    raise AppError(ErrorKind.BAD_INPUT, key="seq_uneven_dates")
 
 
 def _days(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -135,11 +131,11 @@ def check_values(series: pd.Series) -> np.ndarray:
     """The values as floats; AppError when they are text, missing or not positive (logs need > 0)."""
     values = pd.to_numeric(pd.Series(series), errors="coerce").to_numpy(dtype=float)
     if not len(values) or np.isnan(values).all():
-        raise AppError(ErrorKind.TEXT_TARGET, "The series holds no numbers.")
+        raise AppError(ErrorKind.TEXT_TARGET, key="seq_no_numbers")
     if np.isnan(values).any():
-        raise AppError(ErrorKind.BAD_INPUT, "The series has missing or non-numeric values; fill or drop them first.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_missing_values")
     if (values <= 0).any():
-        raise AppError(ErrorKind.BAD_INPUT, "Every value must be positive (the baselines and models work on logs).")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_not_positive")
     return values
 
 
@@ -266,8 +262,12 @@ def split_points(config: SeasonalConfig, series: pd.Series) -> tuple[int, int]:
     if n_test < 1 or start < need:
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"{n} points are too few: with seasons of {season} points the '{config.split}' split needs "
-            f"{need} training points before its {max(n_test, 1)} test points.",
+            key="seq_too_short",
+            n=n,
+            season=season,
+            split=config.split,
+            need=need,
+            test=max(n_test, 1),
         )
     return season, start
 
@@ -644,7 +644,7 @@ def series_of(data, column: str = "") -> pd.Series:
         raise AppError(ErrorKind.NO_PRICE_COLUMN)
     name = column or frame.columns[0]
     if name not in frame.columns:
-        raise AppError(ErrorKind.NO_PRICE_COLUMN, f"The data has no column {name!r} to model.")
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key="seq_no_column", column=repr(name))
     return frame[name]
 
 

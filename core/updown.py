@@ -152,13 +152,10 @@ def _price_column(data, column: str) -> tuple[np.ndarray, np.ndarray]:
     frame = getattr(data, "frame", data)
     if column not in frame.columns:
         choices = ", ".join(str(c) for c in frame.columns)
-        raise AppError(ErrorKind.BAD_INPUT, f"The column '{column}' is not in the data. Choose one of: {choices}.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_column_missing", column=column, choices=choices)
     prices = np.asarray(frame[column], dtype=float)
     if not np.all(np.isfinite(prices)) or np.any(prices <= 0):
-        raise AppError(
-            ErrorKind.BAD_INPUT,
-            f"Log returns need positive prices, but '{column}' has zero, negative or missing values.",
-        )
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_returns_positive", column=column)
     return prices, np.asarray(frame.index, dtype="datetime64[ns]")
 
 
@@ -175,8 +172,12 @@ def _check_size(n_samples: int, fit_end: int, val_end: int, config: UpDownConfig
         )
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"Up/down needs at least {MIN_PART_SAMPLES} samples in each of fit, validation and test; "
-            f"this series gives {parts[0]}, {parts[1]} and {parts[2]}. Use about {need + config.window + 1} rows or more.",
+            key="seq_updown_too_few",
+            least=MIN_PART_SAMPLES,
+            fit=parts[0],
+            val=parts[1],
+            test=parts[2],
+            rows=need + config.window + 1,
         )
 
 
@@ -441,7 +442,9 @@ class UpDownSpec:
 
     def prepare(self, config: UpDownConfig, data) -> Prepared:
         arrays = prepare_updown(config, data)
-        plan = FitPlan(config.epochs, config.batch_size, config.seed, patience=config.patience or None, jit_compile=True)
+        plan = FitPlan(
+            config.epochs, config.batch_size, config.seed, patience=config.patience or None, jit_compile=True
+        )
         extra = {"arrays": arrays, "source": getattr(data, "source", "data")}
         return Prepared(arrays.x_fit, arrays.y_fit, plan, val=arrays.validation_data, extra=extra)
 

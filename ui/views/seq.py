@@ -37,7 +37,7 @@ def seasonal_name(name: str) -> str:
 def show_seasonal(result: sea.SeasonalResult, t) -> None:
     _heading(t, "seasonal")
     c = result.config
-    model = t("model_name", cell=CELL_NAMES[c.cell], mode=t(f"mode_{c.mode}"))
+    model = t("model_name", cell=CELL_NAMES[c.cell], mode=t(f"short_{c.mode}"))
     best = result.baseline_rmse(result.best_naive)
     m1, m2, m3 = st.columns(3)
     m1.metric(t("metric_model_rmse", n=len(result.seeds)), f"{result.rmse:.2f} ± {result.rmse_std:.2f}")
@@ -71,7 +71,7 @@ def show_seasonal(result: sea.SeasonalResult, t) -> None:
 
 def show_multistep(result: ms.MultistepResult, t) -> None:
     _heading(t, "multistep")
-    c, names = result.config, {"model": t("model_name", cell=CELL_NAMES[result.config.cell], mode="")}
+    c, names = result.config, {"model": CELL_NAMES[result.config.cell]}
     names |= {n: text("seq", f"multistep_baseline_{n}", lang()) for n in result.baseline_names}
     m1, m2, m3 = st.columns(3)
     by_seed = result.mean_rmse_by_seed()
@@ -105,7 +105,7 @@ def show_multistep(result: ms.MultistepResult, t) -> None:
         for s, seed in enumerate(result.seeds):
             outputs[t("seed_line", seed=seed)] = (result.predictions[s, k, :, 0], "model")
         out_x = series.index[start + c.n_in : start + c.n_in + c.n_out]
-        labels = {"input": t("window_input"), "x_title": t("axis_date"), "y_title": plain(series.name)}
+        labels = {"input": t("window_input"), "x_title": t("axis_date"), "y_title": str(series.name)}
         col.plotly_chart(
             window_figure(inputs.index, inputs.to_numpy(), out_x, outputs, labels), config=CHART, key=f"fan{k}"
         )
@@ -116,7 +116,7 @@ def show_multistep(result: ms.MultistepResult, t) -> None:
 
 def show_updown(result: ud.UpDownResult, t) -> None:
     _heading(t, "updown")
-    names = {"model": t("model_name", cell=CELL_NAMES[result.config.cell], mode="")}
+    names = {"model": CELL_NAMES[result.config.cell]}
     names |= {n: text("seq_updown", f"name_{n}", lang()) for n in ud.BASELINES}
     m1, m2, m3, m4 = st.columns(4)
     acc, spread = result.mean_std("accuracy")
