@@ -17,11 +17,17 @@ warm_workers()  # training runs in worker processes: start them while the user r
 if lesson("seq") == "course":  # opened from the home page's lesson path: the notes' airline model
     set_defaults(mode_values("seasonal", "course") | {"seq.seasonal.source": "airline"}, overwrite=True)
     st.session_state[TAB] = "seasonal"
+    st.session_state[f"seq.tabs.{lang()}"] = t("tab_seasonal")
 st.title(t("heading"))
 intro(t("intro"))
 labels = [t(f"tab_{task}") for task in TASKS]
 current = st.session_state.get(TAB, TASKS[0])
-tabs = st.tabs(labels, default=labels[TASKS.index(current)], key=f"seq.tabs.{lang()}", on_change="rerun")
+# The tab widget's default must not change between runs (that would make it a new widget): it is the
+# task open when this language's tabs were first drawn; a switch of language opens the same task.
+for other in (k for k in list(st.session_state) if k.startswith("seq.tab_first.") and not k.endswith(f".{lang()}")):
+    del st.session_state[other]  # the next visit of that language starts at the task open then
+first = st.session_state.setdefault(f"seq.tab_first.{lang()}", current)
+tabs = st.tabs(labels, default=labels[TASKS.index(first)], key=f"seq.tabs.{lang()}", on_change="rerun")
 task = next((task for task, tab in zip(TASKS, tabs, strict=True) if tab.open), current)
 st.session_state[TAB] = task
 

@@ -38,15 +38,17 @@ def test_four_tabs_in_chinese_and_a_tiny_seasonal_model(page, app_url):
         page.get_by_role("tab", name=name).click()
         wait_for_app(page)
         page.get_by_role("tab", name=name, selected=True).wait_for()
+        page.get_by_role("button", name="训练", exact=True).wait_for()
         body = page.inner_text("body")
         assert "Traceback" not in body and "训练" in body
         if name == "序列形状":
-            assert "共 26 个参数" in body and "4U(F+U+1)" in body
+            page.get_by_text("4U(F+U+1)", exact=True).wait_for()  # the formula table
+            assert "共 26 个参数" in page.inner_text("body")
         page.shot(f"tab-{TABS_ZH.index(name) + 1}", full_page=False)
     train_tiny_seasonal(page, "轮数", "种子数", "训练")
     body = page.inner_text("body")
     assert "Traceback" not in body and "结果：季节序列" in body
-    assert "最好的朴素基线" in body and "季节朴素 y[t-m]" in body
+    assert "最好的朴素基线" in body and "季节朴素 y[t-m]" in body and "GRU 默认" in body  # default mode, as chosen
     page.locator("#result").scroll_into_view_if_needed()
     page.shot("seasonal-result-zh", full_page=False)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
@@ -60,6 +62,6 @@ def test_four_tabs_in_chinese_and_a_tiny_seasonal_model(page, app_url):
     wait_for_app(page)
     train_tiny_seasonal(page, "Epochs", "Seeds", "Train")  # the same settings: taken from the cache
     body = page.inner_text("body")
-    assert "Result: Seasonal series" in body and "best naive baseline" in body
+    assert "Result: Seasonal series" in body and "best naive baseline" in body and "GRU default" in body
     page.locator("#result").scroll_into_view_if_needed()
     page.shot("seasonal-result-en", full_page=False)

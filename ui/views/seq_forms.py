@@ -20,7 +20,7 @@ from core.i18n import text
 from core.models import CELL_LABELS, CELLS
 from core.seed_runs import MAX_SEEDS
 from core.settings import check_range
-from ui.common import lang, settings_box
+from ui.common import lang, resend_on_language_change, settings_box
 from ui.data_picker import data_picker, target_picker
 from ui.forms import make_config, number_field, set_defaults
 
@@ -76,6 +76,7 @@ def mode_values(task: str, mode: str) -> dict:
 
 
 def _radio(container, t, task: str, name: str, options, fmt=None, on_change=None):
+    resend_on_language_change(_p(task) + name)  # else the browser shows (and a form submits) the first option
     return container.radio(
         t(f"{name}_label"), options, format_func=fmt or (lambda o: t(f"{name}_{o}")), horizontal=True,
         key=_p(task) + name, persist_state="session", on_change=on_change,
