@@ -148,3 +148,15 @@ def test_trained_seasonal_and_updown_in_chinese(root, isolated_cache):
     at = train_tiny(at.run(), "updown")
     assert "seq.updown.result" in at.session_state
     assert_chinese(at, "updown trained")
+
+
+def test_the_lesson_link_opens_the_notes_airline_model(root, isolated_cache):
+    at = AppTest.from_file(str(root / "pages" / "6_Sequence_lab.py"), default_timeout=300)
+    at.session_state["seq.tab"] = "updown"
+    at.query_params["lesson"] = "course"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="seq.seasonal.mode").value == "course" and at.radio(key="seq.seasonal.cell").value == "lstm"
+    assert at.number_input(key="seq.seasonal.epochs").value == 1000
+    assert at.number_input(key="seq.seasonal.learning_rate").value == pytest.approx(0.1)
+    assert at.number_input(key="seq.seasonal.seeds").value == 1
