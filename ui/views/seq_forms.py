@@ -36,7 +36,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
 # Number fields: task -> name -> (limits, step, format). Seeds are not a config field (one config per seed).
 NUMBERS: dict[str, dict[str, tuple]] = {
     "seasonal": {n: (sea.LIMITS[n], s, f) for n, s, f in [("units", 1, None), ("layers", 1, None),
-                 ("epochs", 50, None), ("learning_rate", 0.005, "%.4f"), ("seed", 1, None)]},
+                 ("epochs", 50, None), ("learning_rate", 0.005, "%.4f"), ("seed", 1, None), ("season", 1, None)]},
     "multistep": {n: (ms.LIMITS[n], s, f) for n, s, f in [("n_in", 1, None), ("n_out", 1, None), ("units", 1, None),
                   ("iterations", 50, None), ("batch_size", 1, None), ("learning_rate", 0.001, "%.4f"),
                   ("seed", 1, None)]},
