@@ -55,6 +55,8 @@ def main() -> None:
     if not COURSE_CSV.exists():
         raise SystemExit(f"needs the course file at {COURSE_CSV}")
 
+    if args.in_process:  # the one training path runs here instead of in a worker process
+        os.environ["RNNLAB_TRAIN_WORKERS"] = "0"
     from core.forecast import ForecastConfig, run_forecast
     from core.prices import read_prices
     from core.scripts import standalone_script
@@ -65,9 +67,9 @@ def main() -> None:
         from core import worker
 
         worker.warm()
-        worker.run_isolated(worker.ready)
+        worker.run(worker.ready)
     began = time.perf_counter()
-    app = run_forecast(data, config, use_cache=False, isolate=not args.in_process)
+    app = run_forecast(data, config, use_cache=False)
     app_wall = time.perf_counter() - began
     script_fit, scores = script_fit_seconds(standalone_script(config), COURSE_CSV)
     ratio = app.train_seconds / script_fit

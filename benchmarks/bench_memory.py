@@ -7,8 +7,10 @@ training the RSS should stay flat; growth after that is memory kept per training
 server; here only to see whether Keras' global state is what grows). `--pure-keras` builds and fits
 a plain Sequential LSTM of the same size each time instead (none of our code, 16 kept alive like
 the cache): if it grows alike, the growth is Keras/TensorFlow's, not ours.
+`--mixed` is the app's own path: letters and forecasts alternate through core.training with the
+training workers on (as the server runs them), and the RSS is this process plus its workers.
 
-    python3 benchmarks/bench_memory.py [--trainings 48] [--epochs 2] [--clear-session] [--pure-keras]
+    python3 benchmarks/bench_memory.py [--trainings 48] [--epochs 2] [--clear-session] [--pure-keras] [--mixed]
 """
 
 from __future__ import annotations
@@ -47,13 +49,17 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2, help="1-20")
     parser.add_argument("--clear-session", action="store_true")
     parser.add_argument("--pure-keras", action="store_true", help="plain Keras models, none of our code")
+    parser.add_argument("--mixed", action="store_true", help="letters + forecasts in the training workers")
     args = parser.parse_args()
     if not (16 <= args.trainings <= 96 and 1 <= args.epochs <= 20):
         parser.error("bounds: 16 <= trainings <= 96, 1 <= epochs <= 20")
     os.environ["RNNLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnlab-memory-")
 
-    from benchmarks.bench_load import rss_mib, synthetic_csv
+    if not args.mixed:
+        os.environ["RNNLAB_TRAIN_WORKERS"] = "0"  # the diagnosis: everything in this one process
+    from benchmarks.bench_load import rss_mib, server_memory, synthetic_csv
     from core.forecast import ForecastConfig, run_forecast
+    from core.letters import TASKS, LetterConfig, train_letters
     from core.prices import read_prices
 
     data = read_prices(synthetic_csv(Path(tempfile.mkdtemp()), 2).read_bytes())
@@ -61,6 +67,9 @@ def main() -> None:
     for i in range(1, args.trainings + 1):
         if args.pure_keras:
             kept = [*kept[-15:], plain_keras_training(i, args.epochs)]
+        elif args.mixed and i % 2:
+            task = list(TASKS)[i // 2 % len(TASKS)]
+            train_letters(LetterConfig.course(task, seed=i, epochs=args.epochs * 5))
         else:
             run_forecast(data, ForecastConfig.default("lstm", epochs=args.epochs, seed=i))
         if args.clear_session:
@@ -69,11 +78,11 @@ def main() -> None:
             keras.backend.clear_session()
         if i == 1 or i % 8 == 0:
             gc.collect()
-            marks[i] = rss_mib(os.getpid())
+            marks[i] = server_memory(os.getpid())["total"] if args.mixed else rss_mib(os.getpid())
             print(f"{i} trainings: RSS {marks[i]} MiB", file=sys.stderr, flush=True)
     ratio = marks[args.trainings] / marks[16] if args.trainings in marks and 16 in marks else None
     result = {"benchmark": "memory", "clear_session": args.clear_session, "pure_keras": args.pure_keras,
-              "epochs": args.epochs,
+              "mixed": args.mixed, "epochs": args.epochs,
               "rss_mib": marks, "ratio_last_vs_16": round(ratio, 3) if ratio else None}  # fmt: skip
     print(json.dumps(result))
 

@@ -523,6 +523,7 @@ def summary(result: ForecastResult) -> dict:
         "train_seconds": round(result.train_seconds, 3),
         "epochs_run": result.epochs_run,
         "chosen_epoch": result.chosen_epoch,
+        "fell_back": bool(result.fell_back),  # default mode: validation showed no gain, the baseline is used
         "eval_start": dates[0].date().isoformat(),
         "eval_end": dates[-1].date().isoformat(),
         "n_eval": len(dates),
@@ -559,7 +560,58 @@ def run_forecast(
     The data is checked here first, so a series that cannot support the settings is refused at once.
     """
     usable_frame(data.frame, config)
-    return ForecastResult(train(FORECAST, config, data, report=report, cancel=cancel, use_cache=use_cache))
+    result = ForecastResult(train(FORECAST, config, data, report=report, cancel=cancel, use_cache=use_cache))
+    if not result.cached and result.epochs_run:
+        _record_pace(config, len(data.frame), result.train_seconds / result.epochs_run)
+    return result
+
+
+def cached_forecast(data, config: ForecastConfig) -> ForecastResult | None:
+    """The finished result of exactly these settings on this series, if one is cached (never trains)."""
+    from core.training import cached
+
+    found = cached(FORECAST, config, data)
+    return ForecastResult(found) if found is not None else None
+
+
+# How long a training takes on this machine: seconds per epoch per 1000 rows, measured by the runs
+# this server (or `python -m core warm`) made, per model shape. A course-mode run is announced with it.
+def _pace_key(config: ForecastConfig) -> str:
+    return f"{config.mode}-{config.cell}-{config.layers}x{'-'.join(map(str, config.units))}-w{config.window}-b{config.batch_size}"
+
+
+def _pace_file():
+    from core.cache import cache_root
+
+    return cache_root() / "forecast_pace.json"
+
+
+def _record_pace(config: ForecastConfig, rows: int, seconds_per_epoch: float) -> None:
+    import contextlib
+    import json
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        path = _pace_file()
+        paces = json.loads(path.read_text("utf-8")) if path.exists() else {}
+        paces[_pace_key(config)] = round(seconds_per_epoch * 1000 / max(rows, 1), 6)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(paces, sort_keys=True), "utf-8")
+        tmp.replace(path)
+
+
+def expected_seconds(data, config: ForecastConfig) -> float | None:
+    """The expected training time of `config` on `data` from earlier runs of the same model shape on this
+    machine (all epochs; early stopping can end it sooner), or None when none was measured here."""
+    import contextlib
+    import json
+
+    with contextlib.suppress(OSError, ValueError):
+        pace = json.loads(_pace_file().read_text("utf-8")).get(_pace_key(config))
+        if pace:
+            return float(pace) * len(data.frame) / 1000 * config.epochs
+    return None
 
 
 def warm_items(course: bool = True) -> list[tuple[str, Callable]]:

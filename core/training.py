@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib
+import itertools
 import json
 import os
 import tempfile
@@ -57,6 +58,7 @@ class FitPlan:
     shuffle: bool = True  # reshuffle the training samples every epoch (as model.fit does)
     stateful_sequence: bool = False  # one long sequence per sample: never shuffled, never split into batches
     jit_compile: bool = False  # compile the train/test steps with XLA (a long recurrent sequence on CPU: ~10x faster)
+    steps_per_epoch: int | None = None  # batches per epoch, drawn on from one shuffle to the next; None: one pass
 
 
 @dataclass
@@ -149,6 +151,18 @@ def _batches(n: int, plan: FitPlan, rng: np.random.Generator):
     return [order[s : s + plan.batch_size] for s in range(0, n, plan.batch_size)]
 
 
+def _epoch_batches(n: int, plan: FitPlan, rng: np.random.Generator):
+    """Yield each epoch's batches: one pass over the samples, or `plan.steps_per_epoch` batches taken in
+    turn from a stream of passes (each freshly shuffled), so that short epochs still see every sample
+    once before any sample comes again (as model.fit with steps_per_epoch does)."""
+    if not plan.steps_per_epoch:
+        while True:
+            yield _batches(n, plan, rng)
+    stream = (idx for _ in itertools.count() for idx in _batches(n, plan, rng))
+    while True:
+        yield list(itertools.islice(stream, plan.steps_per_epoch))
+
+
 def _take(arrays, idx):
     """Rows `idx` of an array or of each array in a tuple."""
     return tuple(a[idx] for a in arrays) if isinstance(arrays, tuple) else arrays[idx]
@@ -193,9 +207,10 @@ def fit(
     stopper = _EarlyStopping(plan.patience if val is not None else None)
     began = time.perf_counter()
     epoch = 0
+    epochs = _epoch_batches(len(y), plan, rng)
     for epoch in range(1, plan.epochs + 1):
         model.reset_metrics()
-        for idx in _batches(len(y), plan, rng):
+        for idx in next(epochs):
             if should_stop is not None and should_stop():
                 raise Cancelled(epoch - 1, plan.epochs)
             train_step((_take(x, idx), y[idx]))

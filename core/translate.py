@@ -21,6 +21,7 @@ import numpy as np
 from core.i18n import text
 from core.pairs import TASKS as GENERATED_TASKS
 from core.pairs import VARIANTS, Pair, generate_pairs, split_pairs
+from core.settings import check_choice, check_range
 
 TASKS: tuple[str, ...] = (*GENERATED_TASKS, "upload")
 ATTENTION_KINDS: tuple[str, ...] = ("luong", "bahdanau")  # keras Attention (dot product) | AdditiveAttention
@@ -49,37 +50,44 @@ class TranslateConfig:
     seed: int = 7  # the corpus, the split, the initial weights and the shuffling
 
     def __post_init__(self) -> None:
-        _check_choice("task", self.task, TASKS)
-        _check_choice("variant", self.variant, VARIANTS)
-        _check_choice("attention kind", self.attention_kind, ATTENTION_KINDS)
-        _check_choice("encoder", self.encoder, ENCODERS)
+        check_choice("task", self.task, TASKS)
+        check_choice("variant", self.variant, VARIANTS)
+        check_choice("attention_kind", self.attention_kind, ATTENTION_KINDS, label="attention kind")
+        check_choice("encoder", self.encoder, ENCODERS)
         if not isinstance(self.attention, bool):
             raise ValueError(f"attention must be True or False (got {self.attention!r})")
-        _check_range("Units", self.units, 2, 512)
+        for name, (low, high) in LIMITS.items():
+            check_range(name, getattr(self, name), low, high, whole=isinstance(low, int), label=LABELS[name])
+        check_range("n_test", self.n_test, 1, self.n_pairs // 2, whole=True, label=LABELS["n_test"])
         if self.encoder == "bi" and self.units % 2:
             raise ValueError(
                 f"A Bi-LSTM encoder splits the units in two halves: units must be even (got {self.units})."
             )
-        _check_range("Embedding size", self.embed_dim, 1, 256)
-        _check_range("Epochs", self.epochs, 1, 500)
-        _check_range("Batch size", self.batch_size, 1, 4096)
-        _check_range("Pairs", self.n_pairs, 20, 200_000)
-        _check_range("Held-out pairs", self.n_test, 1, self.n_pairs // 2)
-        _check_range("Seed", self.seed, 0, 2**31 - 1)
-        if not 0 < self.learning_rate <= 1:
-            raise ValueError(f"The learning rate must be above 0 and at most 1 (got {self.learning_rate}).")
-        if not 0 <= self.clipnorm <= 100:
-            raise ValueError(f"The clipping norm must be from 0 (off) to 100 (got {self.clipnorm}).")
 
 
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
-
-
-def _check_range(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high} (got {value!r}).")
+# Allowed ranges of the numeric settings (n_test also stays at most half of n_pairs).
+LIMITS: dict[str, tuple[float, float]] = {
+    "units": (2, 512),
+    "embed_dim": (1, 256),
+    "epochs": (1, 500),
+    "batch_size": (1, 4096),
+    "n_pairs": (20, 200_000),
+    "n_test": (1, 100_000),
+    "seed": (0, 2**31 - 1),
+    "learning_rate": (1e-5, 1.0),
+    "clipnorm": (0.0, 100.0),
+}
+LABELS: dict[str, str] = {
+    "units": "units",
+    "embed_dim": "embedding size",
+    "epochs": "epochs",
+    "batch_size": "batch size",
+    "n_pairs": "pairs",
+    "n_test": "held-out pairs",
+    "seed": "seed",
+    "learning_rate": "learning rate",
+    "clipnorm": "clipping norm",
+}
 
 
 # ---------------------------------------------------------------- the document, as data

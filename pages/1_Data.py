@@ -4,12 +4,12 @@ import streamlit as st
 
 from core.datasets import list_datasets
 from core.figures.data import price_figure
-from ui.common import setup_page
+from ui.common import intro, setup_page
 from ui.data_picker import column_label, data_picker, source_label, target_picker
 
 t = setup_page("data")
 st.title(t("heading"))
-st.caption(t("intro"))
+intro(t("intro"), small=True)
 
 data = data_picker("data", t)
 if data is None:  # the picker has said why (a hint or an error sentence)

@@ -11,7 +11,7 @@ from ui.common import intro, lang, lesson, presenter, settings_box, setup_page
 from ui.data_picker import data_picker, target_picker
 from ui.forms import make_config, number_field, set_defaults
 from ui.training import training_area, warm_workers
-from ui.views.forecast import model_label, show_details, show_headline, show_split
+from ui.views.forecast import model_label, show_details, show_headline, show_run_notice, show_split
 
 P = "forecast."  # session state prefix of this page
 # Number fields of the form: name -> (step, display format); their ranges come from core.forecast.LIMITS.
@@ -44,7 +44,13 @@ def number_fields() -> None:
         number_field(
             cols[k % 4], t(f"{name}_label"), P + name, core.LIMITS[name], step=step, format=fmt, help=help_text
         )
-    cols[0].text_input(t("units_label"), key=P + "units", help=t("units_help"), persist_state="session")
+    cols[0].text_input(
+        t("units_label"),
+        key=P + "units",
+        value=st.session_state.get(P + "units", ""),
+        help=t("units_help"),
+        persist_state="session",
+    )
 
 
 def settings_form() -> bool:
@@ -122,7 +128,10 @@ with first or st.container():
     names = {"loss": t("train_loss"), "val_loss": t("test_loss" if config and config.mode == "course" else "val_loss")}
     label = t("progress_label", model=model_label(config, t)) if config else ""
     work = lambda report: core.run_forecast(data, config, report=report)  # noqa: E731
-    result = training_area("forecast", pressed and config is not None, work, label, names=names)
+    offer = not pressed and show_run_notice(
+        data, config, t
+    )  # course mode: the cached result at once, or the expected time
+    result = training_area("forecast", (pressed or offer) and config is not None, work, label, names=names)
     if result is None:
         st.info(t("press_train"))
     else:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import lesson, setup_page, user_errors
+from ui.common import intro, lesson, setup_page, user_errors
 from ui.views.cells import letters_view, stock_view, worked_view
 
 t = setup_page("cells")
 if lesson("cells") == "worked":  # opened from the home page's lesson path: the course's 4pre1 example
     st.session_state.update({"cells.source": "worked", "cells.example": "4pre1"})
 st.title(t("heading"))
-st.caption(t("intro"))
+intro(t("intro"), small=True)
 VIEWS = {"letters": letters_view, "worked": worked_view, "stock": stock_view}
 with user_errors():
     source = st.radio(

@@ -14,7 +14,7 @@ from core.compare import (
 )
 from core.i18n import text
 from core.models import CELL_LABELS, MODES
-from ui.common import lang, lesson, settings_box, setup_page
+from ui.common import intro, lang, lesson, settings_box, setup_page
 from ui.data_picker import data_picker, target_picker
 from ui.training import training_area, warm_workers
 from ui.views.compare import RESULT_FOR, show_comparison
@@ -24,7 +24,7 @@ if lesson("compare") == "letters":  # opened from the home page's lesson path
     st.session_state["compare.task"] = "letters"
 
 st.title(t("heading"))
-st.write(t("intro"))
+intro(t("intro"))
 
 task = st.radio(
     t("task_label"), ["price", "letters"], format_func=lambda k: t(f"task_{k}"), horizontal=True, key="compare.task"

@@ -47,7 +47,8 @@ def setup_page(page: str) -> Callable[..., str]:
         layout="wide",
         initial_sidebar_state="collapsed" if present else "auto",
     )
-    st.session_state.setdefault(LANG_KEY, "en")
+    asked = st.query_params.get("lang")  # a bookmark may carry the language: ?lang=zh
+    st.session_state.setdefault(LANG_KEY, asked if asked in LANGUAGES else "en")
     sidebar_navigation(st.session_state[LANG_KEY])
     st.sidebar.divider()
     st.sidebar.toggle(
@@ -70,9 +71,16 @@ def setup_page(page: str) -> Callable[..., str]:
         format_func=LANGUAGES.get,
         index=list(LANGUAGES).index(st.session_state[LANG_KEY]),
         key=f"{page}.lang_select",
-        on_change=lambda: st.session_state.update({LANG_KEY: st.session_state[f"{page}.lang_select"]}),
+        on_change=choose_language,
+        args=(f"{page}.lang_select",),
     )
     return functools.partial(text, page, lang=st.session_state[LANG_KEY])
+
+
+def choose_language(key: str) -> None:
+    """The language box changed: the whole session switches, and the URL keeps it for a bookmark."""
+    st.session_state[LANG_KEY] = st.session_state[key]
+    st.query_params["lang"] = st.session_state[key]
 
 
 def sidebar_navigation(lang: str) -> None:
@@ -128,10 +136,10 @@ def settings_box(label: str):
     return st.expander(label, expanded=False) if presenter() else st.container()
 
 
-def intro(body: str) -> None:
-    """A page's introduction; the presenter view leaves it out (the teacher says it)."""
+def intro(body: str, *, small: bool = False) -> None:
+    """A page's introduction (`small`: as a caption); the presenter view leaves it out (the teacher says it)."""
     if not presenter():
-        st.markdown(body)
+        (st.caption if small else st.markdown)(body)
 
 
 def lesson(page: str) -> str | None:

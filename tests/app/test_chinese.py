@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -98,6 +100,7 @@ def test_the_checker_bites():
         "3_Letter_prediction.py",
         "4_Cell_step_through.py",
         "5_Architecture_comparison.py",
+        "7_Text_lab.py",
     ],
 )
 def test_every_page_on_arrival(root, isolated_cache, name):
@@ -208,3 +211,13 @@ def test_cell_views(root, isolated_cache):
     at.text_input(key="cells.text").input("xyz").run()
     assert at.error
     assert_chinese(at, "bad letters")
+
+
+def test_one_chinese_term_for_a_cell():
+    """The course calls a recurrent cell 循环核 and its units 记忆体; the app once mixed 单元, 循环核 and 循环核."""
+    folder = Path(__file__).resolve().parents[2] / "assets" / "text" / "zh"
+    mixed = {
+        p.name: line for p in folder.glob("*.toml") for line in p.read_text("utf-8").splitlines() if "单元" in line
+    }
+    assert not mixed, mixed
+    assert tomllib.loads((folder / "forecast.toml").read_text("utf-8"))["cell_label"] == "循环核"

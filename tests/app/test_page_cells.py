@@ -127,7 +127,7 @@ def test_verify_against_keras_button(app):
 def test_chinese_text(app):
     at = app.run()
     at.sidebar.selectbox[0].select("zh").run()
-    assert at.title[0].value == "循环单元逐步演示"
+    assert at.title[0].value == "循环核逐步演示"
     assert at.button(key="cells.next").label == "下一步 ▶"
 
 

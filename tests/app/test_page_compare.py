@@ -110,7 +110,7 @@ def test_price_comparison_reuses_the_forecast_pages_model(root, isolated_cache):
 def test_page_in_chinese(app):
     app.sidebar.selectbox[0].select("zh").run()
     assert not app.exception
-    assert app.title[0].value == "哪种循环单元更好？代价是多少？"
+    assert app.title[0].value == "哪种循环核更好？代价是多少？"
     assert app.button(key="compare.run").label == "开始对比"
     assert any("12 个模型" in c.value for c in app.caption)
 

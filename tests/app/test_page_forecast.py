@@ -113,3 +113,23 @@ def test_the_result_downloads_as_a_report(app):
     page = report_html(result, load_dataset(DEFAULT_DATASET), functools.partial(text, "forecast", lang="en"))
     assert "GRU (default)" in page and "previous close" in page and page.count("Plotly.newPlot") == 2
     assert f"{result.metrics.loc['model', 'rmse']:.4g}" in page and "embedded: IBM" in page
+
+
+def test_course_mode_says_how_long_and_then_offers_the_trained_result(app):
+    app.button(key="forecast.reset_course").click().run()
+    notice = [w.value for w in app.warning]
+    assert any("not yet measured on this machine" in w for w in notice), notice  # nothing trained here yet
+    set_tiny(app, mode="course")
+    app.button(key="forecast.train").click().run()
+    first = app.session_state["forecast.result"]
+    assert not app.exception and not first.cached
+    assert not any("already trained" in s.value for s in app.success)  # that result is on the page
+    app.session_state["forecast.result"] = None  # a new visit: the same settings are offered at once
+    app.run()
+    assert any("already trained on this machine" in s.value for s in app.success)
+    app.button(key="forecast.show_cached").click().run()
+    assert app.session_state["forecast.result"].cached
+    assert app.session_state["forecast.result"].metrics.equals(first.metrics)
+    app.session_state["forecast.seed"] = 4  # another model of the same shape: the time the first one took
+    app.run()
+    assert any("took about" in w.value for w in app.warning)

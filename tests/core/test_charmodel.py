@@ -73,9 +73,9 @@ def test_configs_are_hashable_cache_keys():
         ({"layers": 5}, "Layers"),
         ({"seq_len": 1}, "Sequence length"),
         ({"batch_size": 2.5}, "Batch size"),
-        ({"learning_rate": 0}, "learning rate"),
-        ({"global_clipnorm": -1}, "global_clipnorm"),
-        ({"dropout": 1.0}, "dropout"),
+        ({"learning_rate": 0}, "Learning rate"),
+        ({"global_clipnorm": -1}, "Gradient clipping norm"),
+        ({"dropout": 1.0}, "Dropout rate"),
         ({"max_vocab": 1}, "vocabulary cap"),
         ({"many_to_one": 1}, "many_to_one"),
         ({"epochs": True}, "Epochs"),
@@ -103,7 +103,8 @@ def test_course_curve_data_and_slips():
 
 
 def test_fit_arguments_follow_the_config():
-    assert fit_arguments(CharConfig()) == {"batch_size": 64, "epochs": 1, "steps_per_epoch": None, "shuffle": True}
+    assert fit_arguments(CharConfig()) == {"batch_size": 64, "epochs": 8, "steps_per_epoch": 60, "shuffle": True}
+    assert fit_arguments(CharConfig(steps_per_epoch=0))["steps_per_epoch"] is None
     course = fit_arguments(COURSE_SETTINGS)
     assert (course["batch_size"], course["steps_per_epoch"]) == (128, COURSE_SETTINGS.steps_per_epoch)
 

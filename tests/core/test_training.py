@@ -78,6 +78,27 @@ def test_cancel_stops_within_an_epoch():
     assert "after epoch 1 of 50" in err.value.sentence
 
 
+def test_steps_per_epoch_draws_on_through_fresh_passes():
+    """Short epochs take the next batches of a stream of shuffled passes: every sample once per pass."""
+    plan = FitPlan(epochs=3, batch_size=8, seed=3, steps_per_epoch=4)
+    epochs = training._epoch_batches(48, plan, np.random.default_rng(0))
+    first, second, third = next(epochs), next(epochs), next(epochs)
+    assert [len(e) for e in (first, second, third)] == [4, 4, 4]
+    passes = np.concatenate(first + second + third)  # 12 batches of 8 = two passes of 48
+    assert sorted(passes[:48]) == list(range(48)) and sorted(passes[48:]) == list(range(48))
+    assert not np.array_equal(passes[:48], passes[48:])  # each pass shuffled afresh
+    whole = next(training._epoch_batches(48, FitPlan(epochs=1, batch_size=8, seed=3), np.random.default_rng(0)))
+    assert len(whole) == 6  # no steps_per_epoch: one pass per epoch, as before
+
+
+def test_fit_runs_steps_per_epoch_batches_per_epoch():
+    x, y = data()
+    polls = []
+    plan = FitPlan(epochs=3, batch_size=8, seed=3, steps_per_epoch=2)
+    outcome = fit(dense_model(), Prepared(x, y, plan), should_stop=lambda: polls.append(1) and False)
+    assert len(polls) == 6 and len(outcome.history["loss"]) == 3 and outcome.epochs_run == 3
+
+
 def trained(config=None) -> TrainedModel:
     from core.forecast import ForecastConfig
     from core.training import model_bytes

@@ -64,7 +64,7 @@ def test_config_is_hashable_and_validated():
         ("encoder", "tri", "uni, bi"),
         ("attention", "yes", "True or False"),
         ("units", 0, "Units"),
-        ("learning_rate", 0.0, "learning rate"),
+        ("learning_rate", 0.0, "Learning rate"),
         ("n_test", 5000, "Held-out pairs"),
     ]:
         with pytest.raises(ValueError, match=words):

@@ -71,7 +71,7 @@ def test_conventions_and_parameters_in_chinese(page, app_url):
     page.goto(f"{app_url}/Cell_step_through")
     wait_for_app(page)
     choose_language(page, "中文")
-    page.get_by_role("heading", name="循环单元逐步演示").wait_for()
+    page.get_by_role("heading", name="循环核逐步演示").wait_for()
     wait_for_app(page)
     page.get_by_text("约定：Keras 与教科书、与课程写法的不同之处").click()
     page.get_by_text("参数个数（由公式推导）").click()

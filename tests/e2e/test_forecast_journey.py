@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import wait_for_app
 
 pytestmark = pytest.mark.e2e
+SCORED = re.compile(r"^Scored on \d+ days")  # the result's line (the split caption also says "scored on")
 
 
 def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
@@ -30,7 +33,7 @@ def test_course_settings_few_epochs_progress_chart_and_table(page, app_url):
     page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=10_000)  # the curves growing
     page.wait_for_timeout(500)
     page.shot("progress")
-    page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)
+    page.get_by_text(SCORED).wait_for(timeout=180_000)
     page.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # split, prediction and loss charts
     wait_for_app(page)
     body = page.inner_text("body")
@@ -74,7 +77,7 @@ def test_default_mode_gru_reads_like_the_previous_close(page, app_url):
     page.get_by_text("GRU", exact=True).click()
     page.get_by_label("Epochs", exact=True).fill("4")
     page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Scored on", exact=False).wait_for(timeout=180_000)
+    page.get_by_text(SCORED).wait_for(timeout=180_000)
     page.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()  # split, prediction and loss charts
     wait_for_app(page)
     body = page.inner_text("body").replace("**", "")

@@ -126,7 +126,11 @@ def test_forecast_settings_survive_choosing_an_upload(page, offline_url, tmp_pat
     form.wait_for()
     wait_for_app(page)
     window = form.get_by_label("Window (days)", exact=True).and_(page.locator("input"))
-    expect(window).to_have_value("20")  # the first run has settled on the default settings
+    # On a busy machine the form's frame can arrive before its fields (a failed run saw only Train in it):
+    # wait for the field itself, then for its value. The fields are drawn with the session's value as
+    # their default (ui/forms.py), so a drawn field never shows Streamlit's minimum.
+    window.wait_for(timeout=60_000)
+    expect(window).to_have_value("20", timeout=30_000)  # the first run has settled on the default settings
     before = window.input_value()
     choose_source(page, "Upload a CSV")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))

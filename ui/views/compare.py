@@ -50,7 +50,7 @@ def report_html(result: Comparison, t) -> str:
 
 
 def show_comparison(result: Comparison, settings, t) -> None:
-    st.header(t("results_heading"))
+    st.header(t("results_heading"), anchor="result")
     if st.session_state.get(RESULT_FOR) != settings:
         st.info(t("stale"))
     st.download_button(

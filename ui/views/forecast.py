@@ -197,3 +197,22 @@ def show_details(result: core.ForecastResult, data, t) -> None:
     show_table(result, t)
     show_charts(result, t)
     show_files(result, t)
+
+
+def show_run_notice(data, config: core.ForecastConfig | None, t) -> bool:
+    """Before a course-mode run: offer the cached result of exactly these settings when there is one, or
+    say how long it is expected to take on this machine. True when the user asks for the cached result."""
+    if config is None or config.mode != "course":
+        return False
+    shown = st.session_state.get(P + "result")
+    if shown is not None and shown.config == config and shown.data_fingerprint == data.fingerprint():
+        return False  # that result is on the page already
+    if core.cached_forecast(data, config) is not None:
+        st.success(t("course_cached"))
+        return st.button(t("course_cached_button"), key=P + "show_cached")
+    seconds = core.expected_seconds(data, config)
+    if seconds is None:
+        st.warning(t("course_time_unknown", epochs=config.epochs))
+    else:
+        st.warning(t("course_time", minutes=f"{seconds / 60:.1f}", epochs=config.epochs))
+    return False

@@ -28,7 +28,7 @@ def figure_labels(t) -> dict[str, str]:
 def show_summary(result: core.LetterResult, config: core.LetterConfig | None, t) -> None:
     cfg = result.config
     task = t(f"task_{cfg.task}") if cfg.task in core.TASKS else t("task_custom")
-    st.subheader(t("result_heading", task=task, cell=cfg.cell_label))
+    st.subheader(t("result_heading", task=task, cell=cfg.cell_label), anchor="result")
     if config is not None and config != cfg:
         st.caption(t("other_settings"))
     c1, c2, c3, c4 = st.columns(4)
