@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -849,3 +850,14 @@ def seasonal_summary(result: SeasonalResult) -> dict:
         "verdict": result.verdict(),
         "config": dataclasses.asdict(result.config),
     }
+
+
+def warm_items(course: bool = True) -> list[tuple[str, Callable]]:
+    """What "prepare for class" trains for the Sequence lab's seasonal tab, with the page's seed counts:
+    our default (3 seeds) and, with `course`, the lecture notes' model (1 seed), on the airline series."""
+
+    def item(label: str, config: SeasonalConfig, seeds: int) -> tuple[str, Callable]:
+        return label, lambda report, cancel: run_seasonal(config, seeds=seeds, report=report, cancel=cancel)
+
+    items = [item("seq · seasonal default", SeasonalConfig.default(), 3)]
+    return items + ([item("seq · seasonal course", SeasonalConfig.course(), 1)] if course else [])
