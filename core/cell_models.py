@@ -210,9 +210,12 @@ def load_cell_model(path_or_cell: str | Path) -> CellModel:
         raise AppError(ErrorKind.BAD_MODEL_FILE, key="cell_file_unreadable", name=path.name, reason=str(err)) from err
 
 
+SHIPPED: tuple[str, ...] = ("rnn", "lstm", "gru", "peephole")  # the letter models in assets/cells
+
+
 def shipped_models() -> dict[str, CellModel]:
     """The course letter models that ship with the app, by cell."""
-    return {cell: load_cell_model(cell) for cell in ("rnn", "lstm", "gru")}
+    return {cell: load_cell_model(cell) for cell in SHIPPED}
 
 
 # ---------------------------------------------------------------- Keras (imported lazily)
@@ -404,7 +407,7 @@ def check_all(steps: int = 24, seed: int = 0, include_shipped: bool = True) -> d
     xs = rng.normal(size=(4, steps, 3)).astype("float32")
     result = {v: replay_difference(random_weights(v, 3, 5, seed + i), xs) for i, v in enumerate(VARIANTS)}
     if include_shipped:
-        for cell in ("rnn", "lstm", "gru"):
+        for cell in SHIPPED:
             if model_path(cell).exists():
                 result[cell] = max(result[cell], model_replay_difference(load_cell_model(cell)))
     return result

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from core.progress import Reporter
 
 # Recipe modules that may list trainings to prepare (a lab module joins by defining warm_items()).
-MODULES: tuple[str, ...] = ("core.letters", "core.forecast", "core.seasonal", "core.charmodel", "core.memory_tasks")
+MODULES: tuple[str, ...] = ("core.letters", "core.forecast", "core.seasonal", "core.charmodel", "core.grad")
 
 
 def warm_plan(course: bool = True) -> list[tuple[str, Callable]]:

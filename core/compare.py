@@ -1,9 +1,10 @@
 """SimpleRNN vs LSTM vs GRU (and a dense reference) on the same footing, over several seeds.
 
-Every model goes through the page pipelines (`run_forecast`, `train_letters`), that is through the
-one training path and its cache, so a model already trained elsewhere in the app is reused. The
-comparison then reduces each cell's seeds to mean ± standard deviation and says in a sentence
-whether a difference is larger than the seed noise.
+Every model goes through the page pipelines (`run_forecast`, `train_letters`, `core.grad.run_memory`),
+that is through the one training path and its cache, so a model already trained elsewhere in the app
+is reused. The comparison then reduces each cell's seeds to mean ± standard deviation and says in a
+sentence whether a difference is larger than the seed noise. Three tasks: a price series, a course
+letter task, and "long memory" (the adding problem at a chosen T), the case where the cell matters.
 """
 
 from __future__ import annotations
@@ -18,39 +19,51 @@ import numpy as np
 import pandas as pd
 
 from core.forecast import ForecastConfig, run_forecast
+from core.grad import memory_config, run_memory
 from core.i18n import text
 from core.letters import LetterConfig, train_letters
+from core.memory_tasks import MEMORY_CELLS, within_baseline
 from core.models import CELL_LABELS, MODES, formula_text
 from core.progress import EpochInfo, Reporter
+from core.settings import check_range
 
-TASKS: tuple[str, ...] = ("price", "letters")
-PRICE_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru", "dense")
+TASKS: tuple[str, ...] = ("price", "letters", "memory")
+PRICE_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru", "dense")  # compared unless the caller picks cells
 LETTER_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")
+# Every model a task offers: the peephole LSTM everywhere, a causal Conv1D for prices (issue #13)
+CELL_CHOICES: dict[str, tuple[str, ...]] = {
+    "price": ("rnn", "lstm", "gru", "peephole", "conv1d", "dense"),
+    "letters": (*LETTER_CELLS, "peephole"),
+    "memory": MEMORY_CELLS,
+}
+DEFAULT_CELLS: dict[str, tuple[str, ...]] = {"price": PRICE_CELLS, "letters": LETTER_CELLS, "memory": MEMORY_CELLS}
 LETTER_TASKS: tuple[str, ...] = ("L1", "L2", "L3", "L4")
 # metric -> True when lower is better
 PRICE_METRICS: dict[str, bool] = {"rmse": True, "mae": True, "theil_u": True, "rmse_vs_best": True}
 BASELINE_TOLERANCE = 0.005  # within 0.5% of the best baseline's RMSE counts as "the same as it"
 LETTER_METRICS: dict[str, bool] = {"accuracy": False, "epochs_to_100": True, "final_loss": True}
+MEMORY_METRICS: dict[str, bool] = {"mse": True, "solved": False}  # solved: share of seeds with test MSE < 0.01
 
 
 @dataclass(frozen=True)
 class CompareConfig:
     """One comparison: which task, which cells, how many seeds, and the shared training settings."""
 
-    task: str = "price"  # "price" (a price series) or "letters" (a course letter task)
-    cells: tuple[str, ...] | None = None  # models compared (None: all); "dense" (no recurrence) for prices only
+    task: str = "price"  # "price" (a price series), "letters" (a course letter task) or "memory" (adding problem)
+    cells: tuple[str, ...] | None = None  # models compared (None: the task's default set); see CELL_CHOICES
     seeds: int = 3  # K seeds per cell: first_seed, first_seed + 1, ...
     first_seed: int | None = None  # None: the pipeline's own seed, so the page's model is reused
     mode: str = "default"  # price pipeline: "default" (ours) or "course" (the chapter's)
     epochs: int | None = None  # None: the mode's own epochs (and stopping rule)
     letter_task: str = "L1"  # course letter task, for task="letters"
     column: str | None = None  # price target column; None: the pipeline's default ("open")
+    steps: int = 50  # long memory: T, the length of the adding problem's sequences
 
     def __post_init__(self):
         if self.task not in TASKS:
             raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASKS)}")
-        allowed = PRICE_CELLS if self.task == "price" else LETTER_CELLS
-        object.__setattr__(self, "cells", allowed if self.cells is None else tuple(self.cells))
+        allowed = CELL_CHOICES[self.task]
+        object.__setattr__(self, "cells", DEFAULT_CELLS[self.task] if self.cells is None else tuple(self.cells))
         if not self.cells or len(set(self.cells)) != len(self.cells):
             raise ValueError("choose at least one cell, each once")
         bad = [c for c in self.cells if c not in allowed]
@@ -64,6 +77,7 @@ class CompareConfig:
             raise ValueError(f"epochs must be between 1 and 1000, got {self.epochs}")
         if self.letter_task not in LETTER_TASKS:
             raise ValueError(f"unknown letter task {self.letter_task!r}; choose one of {', '.join(LETTER_TASKS)}")
+        check_range("steps", self.steps, 2, 1000, whole=True, label="sequence length T")
 
     @property
     def n_models(self) -> int:
@@ -72,7 +86,7 @@ class CompareConfig:
     @property
     def metrics(self) -> dict[str, bool]:
         """The task's metrics (name -> lower is better)."""
-        return PRICE_METRICS if self.task == "price" else LETTER_METRICS
+        return {"price": PRICE_METRICS, "letters": LETTER_METRICS, "memory": MEMORY_METRICS}[self.task]
 
 
 # ---------------------------------------------------------------- aggregation over seeds
@@ -221,6 +235,7 @@ class Comparison:
     baselines: dict[str, np.ndarray] = field(default_factory=dict)  # price: name -> predictions
     baseline_metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> metrics
     best_baseline: str | None = None
+    memory_baseline: float | None = None  # long memory: the constant guess's MSE on the same test sequences
 
     @property
     def trained(self) -> int:
@@ -232,7 +247,7 @@ class Comparison:
 
     @property
     def headline(self) -> str:
-        return "rmse" if self.config.task == "price" else "accuracy"
+        return {"price": "rmse", "letters": "accuracy", "memory": "mse"}[self.config.task]
 
     def summary(self, cell: str) -> CellSummary:
         return next(s for s in self.summaries if s.cell == cell)
@@ -256,6 +271,8 @@ class Comparison:
         """Lines for the bar chart: the best baseline's value of each price metric; 100% for letters."""
         if self.config.task == "letters":
             return {"accuracy": (1.0, "100%")}
+        if self.config.task == "memory":
+            return {"mse": (self.memory_baseline, "1/6")} if self.memory_baseline is not None else {}
         if not self.best_baseline:
             return {}
         base = self.baseline_metrics[self.best_baseline]
@@ -290,7 +307,8 @@ def sentences(c: Comparison, lang: str = "en") -> list[str]:
     out = [text("compare", "ranking", lang, metric=text("compare", f"metric_{metric}", lang), seeds=c.config.seeds,
                 listing=listing)]  # fmt: skip
     out += [verdict_sentence(v, lang) for v in verdicts(c.summaries, metric, lower)]
-    out += _baseline_sentences(c, lang) if c.config.task == "price" else _letter_sentences(c, lang)
+    more = {"price": _baseline_sentences, "letters": _letter_sentences, "memory": _memory_sentences}
+    out += more[c.config.task](c, lang)
     cost = _cost_sentence(ranked[0], c.summaries, lang)
     return [*out, cost] if cost else out
 
@@ -325,6 +343,22 @@ def _letter_sentences(c: Comparison, lang: str) -> list[str]:
         if misses:
             out.append(text("compare", "letters_missed", lang, name=CELL_LABELS[s.cell], count=len(misses),
                             seeds=len(s.runs), which=", ".join(map(str, misses))))  # fmt: skip
+    return out
+
+
+def _memory_sentences(c: Comparison, lang: str) -> list[str]:
+    """Which cells solved the task in every seed, which stayed at the no-memory baseline, which diverged."""
+    base = c.memory_baseline if c.memory_baseline is not None else math.nan
+    names = lambda group: ", ".join(CELL_LABELS[s.cell] for s in group)  # noqa: E731
+    solved = [s for s in c.summaries if s.mean("solved") == 1.0]
+    stuck = [s for s in c.summaries if math.isfinite(s.mean("mse")) and within_baseline(s.mean("mse"), base, "mse")]
+    out = [text("compare", "memory_solved", lang, names=names(solved), steps=c.config.steps)] if solved else []
+    if stuck:
+        out.append(text("compare", "memory_stuck", lang, names=names(stuck), baseline=f"{base:.3f}"))
+    diverged = [r for r in c.runs if not math.isfinite(r.metrics["mse"])]
+    if diverged:
+        which = ", ".join(text("compare", "memory_run", lang, name=CELL_LABELS[r.cell], seed=r.seed) for r in diverged)
+        out.append(text("compare", "memory_diverged", lang, which=which))
     return out
 
 
@@ -410,6 +444,8 @@ def default_epochs(task: str, mode: str = "default") -> int:
     """The pipeline's own epochs for a task and mode (what the page's epochs field starts at)."""
     if task == "letters":
         return LetterConfig().epochs
+    if task == "memory":
+        return memory_config().epochs
     return ForecastConfig.for_mode(mode).epochs
 
 
@@ -431,6 +467,20 @@ def letter_config(config: CompareConfig, cell: str, seed: int | None = None):
     if config.epochs is not None:
         changes["epochs"] = config.epochs
     return dataclasses.replace(base, **changes)
+
+
+def long_memory_config(config: CompareConfig, cell: str, seed: int | None = None):
+    """The memory lab's model for one (cell, seed) of the comparison: the adding problem at T = config.steps."""
+    changes = {} if config.epochs is None else {"epochs": config.epochs}
+    return memory_config("adding", config.steps, cell, 0 if seed is None else seed, **changes)
+
+
+def _memory_run(result, cell: str, seed: int) -> ModelRun:
+    metrics = {"mse": result.score, "solved": float(result.solved)}  # mse NaN when the run diverged
+    return ModelRun(
+        cell=cell, seed=seed, metrics=metrics, history=dict(result.history), train_seconds=float(result.train_seconds),
+        epochs_run=int(result.epochs_run), cached=bool(result.cached), params=int(result.params), formula=result.formula,
+    )  # fmt: skip
 
 
 def _price_run(result, cell: str, seed: int) -> ModelRun:
@@ -474,33 +524,45 @@ def run_comparison(
 ) -> Comparison:
     """Train (or fetch from the cache) every cell x seed on the one training path and summarize them.
 
-    `data` is a core.prices.PriceData for task "price" (unused for letters). `report` receives
+    `data` is a core.prices.PriceData for task "price" (unused otherwise). `report` receives
     each epoch of each model, with `stage` = "model i of n (cell, seed k) · about X s left in all";
     `cancel()` True stops the batch (AppError CANCELLED).
     """
     if config.task == "price" and data is None:
         raise ValueError("a price comparison needs a price series")
-    price = config.task == "price"
-    pipeline_seed = (forecast_config if price else letter_config)(config, config.cells[0]).seed
+    pipeline_seed = CONFIG_FOR[config.task](config, config.cells[0]).seed
     plan = training_plan(config, seed_list(config, pipeline_seed))
     progress = BatchProgress(report, plan, lang)
     began = time.perf_counter()
     runs, last = [], None
     for index, (cell, seed) in enumerate(plan):
         options = dict(report=progress.model_reporter(index), cancel=cancel, use_cache=use_cache)
-        if price:
-            last = run_forecast(data, forecast_config(config, cell, seed), **options)
-            run = _price_run(last, cell, seed)
-        else:
-            run = _letter_run(train_letters(letter_config(config, cell, seed), **options), cell, seed)
+        run, last = _train_one(config, data, cell, seed, options)
         progress.finished(run)
         runs.append(run)
     order = {cell: k for k, cell in enumerate(config.cells)}
     runs.sort(key=lambda r: (order[r.cell], r.seed))  # cell-major for tables and figures
     comparison = Comparison(config, runs, summarize(runs, list(config.metrics)), time.perf_counter() - began)
-    if last is not None:
+    if config.task == "price":
         _attach_baselines(comparison, last)
+    elif config.task == "memory":
+        comparison.memory_baseline = float(last.baseline)  # the same test sequences for every model
     return comparison
+
+
+CONFIG_FOR = {"price": forecast_config, "letters": letter_config, "memory": long_memory_config}
+
+
+def _train_one(config: CompareConfig, data, cell: str, seed: int, options: dict):
+    """(ModelRun, the pipeline's result) of one model, trained or from the cache."""
+    if config.task == "price":
+        result = run_forecast(data, forecast_config(config, cell, seed), **options)
+        return _price_run(result, cell, seed), result
+    if config.task == "memory":
+        result = run_memory(long_memory_config(config, cell, seed), **options)
+        return _memory_run(result, cell, seed), result
+    result = train_letters(letter_config(config, cell, seed), **options)
+    return _letter_run(result, cell, seed), result
 
 
 def _attach_baselines(c: Comparison, result) -> None:
@@ -515,8 +577,17 @@ def _attach_baselines(c: Comparison, result) -> None:
 
 # ---------------------------------------------------------------- tables for the page
 
-METRIC_DIGITS: dict[str, int] = {"rmse": 2, "mae": 2, "theil_u": 3, "rmse_vs_best": 3, "accuracy": 2,
-                                 "epochs_to_100": 1, "final_loss": 4}  # fmt: skip
+METRIC_DIGITS: dict[str, int] = {
+    "rmse": 2,
+    "mae": 2,
+    "theil_u": 3,
+    "rmse_vs_best": 3,
+    "accuracy": 2,
+    "epochs_to_100": 1,
+    "final_loss": 4,
+    "mse": 4,
+    "solved": 2,
+}
 
 
 def _pm(mean: float, std: float, digits: int) -> str:

@@ -41,7 +41,9 @@ from core.training import FitPlan, Prepared, Scored, TrainedModel, train
 from core.windows import chronological_split, make_windows, validation_cut
 
 COURSE_WINDOW = 60  # the course's window; also the test rows skipped before scoring
-MODEL_CELLS: tuple[str, ...] = (*CELLS, "dense")  # "dense": the comparison page's reference only
+# The comparison page's extra models: the peephole LSTM, a causal Conv1D (kernel 3) and "dense", the reference
+MODEL_CELLS: tuple[str, ...] = (*CELLS, "peephole", "conv1d", "dense")
+CONV_KERNEL = 3  # conv1d: days each filter reads
 FUTURE_DAYS = 30  # business days past the data forecast with every training (the page's maximum)
 # Allowed ranges: keep one training within reason on a classroom laptop (and a typo harmless).
 LIMITS: dict[str, tuple[float, float]] = {
@@ -63,7 +65,7 @@ LIMITS: dict[str, tuple[float, float]] = {
 class ForecastConfig:
     """Everything that decides a trained forecaster (the cache key, with the data fingerprint)."""
 
-    cell: str = "lstm"  # rnn | lstm | gru ("dense" = a plain network on the same window)
+    cell: str = "lstm"  # rnn | lstm | gru (comparison also: peephole, conv1d, "dense" = a plain network on the window)
     mode: str = "default"  # "course" (the course's exact pipeline) | "default" (our honest pipeline)
     window: int = 20  # past days fed to the model for each prediction
     test_size: int = 300  # last rows held out for testing
@@ -211,27 +213,39 @@ def prepare(frame: pd.DataFrame, config: ForecastConfig) -> tuple[Codec, Windows
 
 
 def build_model(config: ForecastConfig, n_features: int):
-    """Stacked SimpleRNN / LSTM / GRU (or dense) layers with dropout, then Dense(1); compiled."""
+    """Stacked SimpleRNN / LSTM / GRU / peephole LSTM (or causal Conv1D, or dense) layers with dropout, then
+    Dense(1); compiled. Conv1D keeps one output per day (padding "causal": no day sees a later one) and is
+    flattened before the output, so where in the window a pattern sits still counts."""
     import keras
-
-    from core.models import recurrent_layer
 
     inputs = keras.Input((config.window, n_features), name="window")  # (batch, time, features)
     x = keras.layers.Flatten(name="flatten")(inputs) if config.cell == "dense" else inputs
     for k, units in enumerate(config.units):
-        last = k == config.layers - 1
-        if config.cell == "dense":
-            x = keras.layers.Dense(units, activation="relu", name=f"dense_{k + 1}")(x)
-        else:
-            x = recurrent_layer(config.cell, units, return_sequences=not last, name=f"{config.cell}_{k + 1}")(x)
+        x = _hidden_layer(config, k, units)(x)
         if config.dropout > 0:
             x = keras.layers.Dropout(config.dropout, name=f"dropout_{k + 1}")(x)
+    if config.cell == "conv1d":
+        x = keras.layers.Flatten(name="flatten")(x)  # (batch, window * filters)
     # default mode: a zero output layer starts exactly at the baseline (no change over the anchor)
     zero = {"kernel_initializer": "zeros", "bias_initializer": "zeros"} if config.mode == "default" else {}
     outputs = keras.layers.Dense(1, name="prediction", **zero)(x)
     model = keras.Model(inputs, outputs, name=f"{config.cell}_{config.mode}")
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse", jit_compile=False)
     return model
+
+
+def _hidden_layer(config: ForecastConfig, k: int, units: int):
+    """Layer k of the stack: Dense (the reference), causal Conv1D, or a recurrent cell (the last one returns h_T)."""
+    import keras
+
+    from core.models import recurrent_layer
+
+    name = f"{config.cell}_{k + 1}"
+    if config.cell == "dense":
+        return keras.layers.Dense(units, activation="relu", name=name)
+    if config.cell == "conv1d":
+        return keras.layers.Conv1D(units, CONV_KERNEL, padding="causal", activation="tanh", name=name)
+    return recurrent_layer(config.cell, units, return_sequences=k < config.layers - 1, name=name)
 
 
 def shrink_factor(out: np.ndarray, y: np.ndarray) -> float:

@@ -141,7 +141,8 @@ def autodiff_scalar(rnn: ScalarRnn, xs: Sequence[float], target: float, w_hy: fl
             pre = w * hs[-1] + rnn.u * x + rnn.b
             hs.append(tf.tanh(pre) if rnn.activation == "tanh" else pre)
         loss = 0.5 * (w_hy * hs[-1] - target) ** 2
-    state = np.array([float(tape.gradient(hs[-1], h)) for h in hs[:-1]] + [1.0])
+    # one backward pass for every k: the gradient with respect to an intermediate h_k is dh_T/dh_k
+    state = np.array([float(g) for g in tape.gradient(hs[-1], hs[:-1])] + [1.0])
     loss_w = float(tape.gradient(loss, w))
     del tape
     return state, loss_w

@@ -22,7 +22,7 @@ from core.cells import dense_output, run_cell
 from core.errors import AppError, ErrorKind
 from core.models import (
     CELL_LABELS,
-    CELLS,
+    RECURRENT_KINDS,
     LayerCount,
     layer_counts,
     load_model_bytes,
@@ -79,7 +79,7 @@ class LetterConfig:
     cyclic: bool = True  # windows wrap around the end of the alphabet (course L1-L3) or stop there (L4)
     encoding: str = "onehot"  # "onehot": one vector of len(alphabet) per letter; "embedding": learned vectors
     embed_dim: int = 2  # size of a learned letter vector (only with encoding="embedding")
-    cell: str = "rnn"  # "rnn" (SimpleRNN), "lstm" or "gru"
+    cell: str = "rnn"  # "rnn" (SimpleRNN), "lstm", "gru" or "peephole" (the cell page's and comparison's peephole LSTM)
     units: int = 3  # recurrent units (the size of the memory h_t)
     epochs: int = 100  # passes over the training samples
     learning_rate: float = 0.01  # Adam step size
@@ -90,7 +90,7 @@ class LetterConfig:
         check_choice("task", self.task, (*TASKS, "custom"))
         check_alphabet(self.alphabet, self.input_len)
         check_choice("encoding", self.encoding, ENCODINGS)
-        check_choice("cell", self.cell, CELLS)
+        check_choice("cell", self.cell, RECURRENT_KINDS)
         for name, (low, high) in LIMITS.items():
             check_range(name, getattr(self, name), low, high, whole=isinstance(low, int))
 

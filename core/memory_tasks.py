@@ -20,12 +20,29 @@ import numpy as np
 
 from core.gradients import CLIP_KINDS, optimizer_clip_arguments
 from core.i18n import text
+from core.settings import SettingError, check_choice, check_range
 
 TASKS: tuple[str, ...] = ("adding", "first")
-MEMORY_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru", "dense")  # "dense": Flatten + Dense, no recurrence
+# "peephole": the peephole LSTM (core/peephole.py); "dense": Flatten + Dense, no recurrence
+MEMORY_CELLS: tuple[str, ...] = ("rnn", "lstm", "gru", "peephole", "dense")
 OPTIMIZERS: tuple[str, ...] = ("adam", "sgd")
 SWEEP_STEPS: tuple[int, ...] = (5, 10, 20, 50, 100)  # the T values the page sweeps
 SPLITS: tuple[str, ...] = ("train", "val", "test")
+# Allowed ranges of the numeric settings (whole numbers where the bounds are ints)
+LIMITS: dict[str, tuple[float, float]] = {
+    "steps": (2, 1000),
+    "symbols": (2, 64),
+    "n_train": (1, 1_000_000),
+    "n_val": (1, 1_000_000),
+    "n_test": (1, 1_000_000),
+    "data_seed": (0, 2**31 - 1),
+    "units": (1, 1024),
+    "batch_size": (1, 65536),
+    "epochs": (1, 10000),
+    "seed": (0, 2**31 - 1),
+    "learning_rate": (1e-6, 10.0),
+    "recurrent_gain": (0.01, 10.0),
+}
 
 # The best constant guess for a + b with a, b independent U[0, 1): predict E[a + b] = 1; its MSE is
 # E[(a + b - 1)^2] = Var(a + b) = Var(a) + Var(b) = 2 * (1/12) = 1/6 (Var U[0, 1) = 1/12). Any other
@@ -46,7 +63,7 @@ class MemoryTaskConfig:
     n_val: int = 500  # validation sequences (a training path may stop early on them)
     n_test: int = 1000  # test sequences: the score and the baseline are computed on these
     data_seed: int = 0  # seed of the sequences, fixed across model seeds so every model sees the same data
-    cell: str = "lstm"  # "rnn" (SimpleRNN), "lstm", "gru" or "dense" (Flatten + Dense, the no-recurrence reference)
+    cell: str = "lstm"  # "rnn" (SimpleRNN), "lstm", "gru", "peephole" or "dense" (Flatten + Dense, no recurrence)
     units: int = 32  # recurrent units (hidden units of the dense reference)
     optimizer: str = "adam"  # "adam" or "sgd" (plain, no momentum: clipping's effect is easiest to see)
     learning_rate: float = 0.01  # the optimizer's step size
@@ -58,26 +75,14 @@ class MemoryTaskConfig:
     seed: int = 0  # keras.utils.set_random_seed before building: initial weights and shuffling
 
     def __post_init__(self):
-        _choice("task", self.task, TASKS)
-        _choice("cell", self.cell, MEMORY_CELLS)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("clip", self.clip, CLIP_KINDS)
-        _whole("steps", self.steps, 2, 1000)
-        _whole("symbols", self.symbols, 2, 64)
-        _whole("n_train", self.n_train, 1, 1_000_000)
-        _whole("n_val", self.n_val, 1, 1_000_000)
-        _whole("n_test", self.n_test, 1, 1_000_000)
-        _whole("data_seed", self.data_seed, 0, 2**31 - 1)
-        _whole("units", self.units, 1, 1024)
-        _whole("batch_size", self.batch_size, 1, 65536)
-        _whole("epochs", self.epochs, 1, 10000)
-        _whole("seed", self.seed, 0, 2**31 - 1)
-        if not 0 < self.learning_rate <= 10:
-            raise ValueError(f"learning_rate must be above 0 and at most 10 (got {self.learning_rate})")
-        if self.clip != "none" and not 0 < self.clip_threshold < float("inf"):
-            raise ValueError(f"clip_threshold must be a positive number for clip {self.clip!r}")
-        if not 0 < self.recurrent_gain <= 10:
-            raise ValueError(f"recurrent_gain must be above 0 and at most 10 (got {self.recurrent_gain})")
+        for name, choices in (("task", TASKS), ("cell", MEMORY_CELLS), ("optimizer", OPTIMIZERS), ("clip", CLIP_KINDS)):
+            check_choice(name, getattr(self, name), choices)
+        for name, (low, high) in LIMITS.items():
+            _check_number(name, getattr(self, name), low, high)
+            if isinstance(low, int):  # NumPy integers become ints: one cache key, JSON-safe
+                object.__setattr__(self, name, int(getattr(self, name)))
+        if self.clip != "none":
+            check_range("clip_threshold", self.clip_threshold, 1e-6, 1e6, label="clip threshold")
         # Settings that cannot change the model are normalised, so equal models share one cache key.
         if self.clip == "none":
             object.__setattr__(self, "clip_threshold", 0.0)
@@ -104,14 +109,15 @@ class MemoryTaskConfig:
 # 0.81 while LSTM (0.235; 0.267 after 15 epochs) and GRU (0.246) stayed at chance.
 
 
-def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
-
-
-def _whole(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high} (got {value!r})")
+def _check_number(name: str, value, low, high) -> None:
+    """SettingError naming the field unless low <= value <= high; int bounds also need an int (not 50.0, not True)."""
+    whole = isinstance(low, int)
+    if whole and (isinstance(value, bool) or not isinstance(value, int | np.integer)):
+        label = name.replace("_", " ")
+        raise SettingError(
+            name, f"{label.capitalize()} must be a whole number (got {value!r}).", low, high, value=value
+        )
+    check_range(name, value.item() if isinstance(value, np.integer) else value, low, high, whole=whole)
 
 
 def task_sentence(config: MemoryTaskConfig, lang: str = "en") -> str:
@@ -172,7 +178,7 @@ def first_symbol(n: int, steps: int, symbols: int, rng: np.random.Generator) -> 
 def make_split(config: MemoryTaskConfig, split: str) -> tuple[np.ndarray, np.ndarray]:
     """One split's (x, y). Each split has its own random stream (data_seed, split), so the test
     sequences do not change when n_train or n_val do."""
-    _choice("split", split, SPLITS)
+    check_choice("split", split, SPLITS)
     n = {"train": config.n_train, "val": config.n_val, "test": config.n_test}[split]
     rng = np.random.default_rng([config.data_seed, SPLITS.index(split)])
     if config.task == "adding":
@@ -201,7 +207,7 @@ def _optimizer(config: MemoryTaskConfig):
 
 
 def _hidden(config: MemoryTaskConfig, inputs):
-    """The memory part: a recurrent layer reading the whole sequence, or Flatten + Dense for "dense"."""
+    """The memory part: a recurrent layer reading the whole sequence (the peephole LSTM too), or Flatten + Dense."""
     import keras
 
     from core.models import recurrent_layer
@@ -234,8 +240,10 @@ def build_memory_model(config: MemoryTaskConfig, input_shape: tuple[int, int]):
         outputs = keras.layers.Dense(config.symbols, activation="softmax", name="symbol")(hidden)
         loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
     model = keras.Model(inputs, outputs, name=f"memory_{config.task}_{config.cell}")
-    # XLA: about a quarter less CPU per update than without it on the 2-core machine (measured on LSTM, T = 50)
-    model.compile(optimizer=_optimizer(config), loss=loss, metrics=metrics, jit_compile=True)
+    # No XLA: the training loop (core.training.fit) compiles Keras's train_step without it whatever this says,
+    # and with it predict() compiled XLA anew for each batch shape (LSTM, T = 50, one seed, measured with the
+    # loop: fit 26.1 s vs 29.6 s under load 6-7, i.e. the same; train + score 31.9 s vs 31.5 s).
+    model.compile(optimizer=_optimizer(config), loss=loss, metrics=metrics, jit_compile=False)
     return model
 
 
@@ -264,16 +272,20 @@ def score_memory(model, arrays: dict[str, np.ndarray]) -> dict[str, float | str 
     """Test score (MSE for adding, accuracy for first) beside the baseline on the same samples.
 
     `relative` is score / baseline (adding: below 1 beats the constant guess; first: above 1 beats chance);
-    `solved` applies SOLVED_MSE or SOLVED_ACCURACY."""
+    `solved` applies SOLVED_MSE or SOLVED_ACCURACY. A model with non-finite predictions (training diverged)
+    has score and relative None."""
     predictions = np.asarray(model.predict(arrays["x_test"], verbose=0))
     y = arrays["y_test"]
+    base = baseline_score(arrays)
+    if not np.all(np.isfinite(predictions)):  # training diverged: no score (None keeps the record JSON-safe)
+        metric = "accuracy" if is_classification(arrays) else "mse"
+        return {"metric": metric, "score": None, **base, "relative": None, "solved": False}
     if is_classification(arrays):
         metric, score = "accuracy", float(np.mean(np.argmax(predictions, axis=-1) == y))
         solved = score >= SOLVED_ACCURACY
     else:
         metric, score = "mse", float(np.mean((predictions.astype(np.float64) - y) ** 2))
         solved = score < SOLVED_MSE
-    base = baseline_score(arrays)
     return {"metric": metric, "score": score, **base, "relative": score / base["baseline"], "solved": bool(solved)}
 
 

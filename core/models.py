@@ -16,8 +16,17 @@ from core.cells import cell_parameter_count, dense_parameter_count, embedding_pa
 from core.errors import AppError, ErrorKind
 
 CELLS: tuple[str, ...] = ("rnn", "lstm", "gru")  # the recurrent cells every page offers
-# Display names of every model kind; "dense" is the comparison's reference without recurrence.
-CELL_LABELS: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense"}
+# Display names of every model kind; "dense" is the comparison's reference without recurrence, "peephole" the
+# peephole LSTM (core/peephole.py) and "conv1d" a causal convolution, both offered by the comparison page.
+CELL_LABELS: dict[str, str] = {
+    "rnn": "SimpleRNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "dense": "Dense",
+    "peephole": "Peephole LSTM",
+    "conv1d": "Conv1D",
+}
+RECURRENT_KINDS: tuple[str, ...] = (*CELLS, "peephole")  # every cell `recurrent_layer` builds
 MODES: tuple[str, ...] = ("default", "course")  # our honest pipeline first, then the course's own
 
 
@@ -36,10 +45,16 @@ def check_mode(mode: str) -> str:
 
 
 def recurrent_layer(cell: str, units: int, *, return_sequences: bool = False, name: str | None = None, **kwargs):
-    """A Keras recurrent layer of the given cell type (SimpleRNN / LSTM / GRU)."""
+    """A Keras recurrent layer of the given cell type (SimpleRNN / LSTM / GRU, or the peephole LSTM:
+    keras.layers.RNN(PeepholeLSTMCell), whose extra keyword arguments go to the cell)."""
     import keras  # imported here so that modules using only CELLS stay TensorFlow-free
 
-    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[check_cell(cell)]
+    if check_cell(cell, RECURRENT_KINDS) == "peephole":
+        from core.peephole import peephole_layer
+
+        state = {"return_state": kwargs.pop("return_state")} if "return_state" in kwargs else {}
+        return peephole_layer(units, return_sequences=return_sequences, name=name, **state, **kwargs)
+    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     return layer_class(units, return_sequences=return_sequences, name=name, **kwargs)
 
 
@@ -56,12 +71,14 @@ class LayerCount:
 
 
 def recurrent_formula(cell: str, features: int, units: int, reset_after: bool = True) -> LayerCount:
-    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (Keras's reset_after=True)."""
+    """SimpleRNN u(f+u)+u; LSTM 4[u(f+u)+u]; GRU 3[u(f+u)+2u] (Keras's reset_after=True); peephole LSTM
+    4[u(f+u)+u]+3u (one peephole weight per gate i, f, o and unit)."""
     inner = f"{units}·({features}+{units})"
     formula = {
         "rnn": f"{inner}+{units}",
         "lstm": f"4·[{inner}+{units}]",
         "gru": f"3·[{inner}+{'2·' if reset_after else ''}{units}]",
+        "peephole": f"4·[{inner}+{units}]+3·{units}",
     }[cell]
     name = f"{CELL_LABELS[cell]}({units})"
     return LayerCount(name, formula, cell_parameter_count(cell, features, units, reset_after))
@@ -69,6 +86,12 @@ def recurrent_formula(cell: str, features: int, units: int, reset_after: bool = 
 
 def dense_formula(inputs: int, outputs: int) -> LayerCount:
     return LayerCount(f"Dense({outputs})", f"{inputs}·{outputs}+{outputs}", dense_parameter_count(inputs, outputs))
+
+
+def conv1d_formula(kernel: int, features: int, filters: int) -> LayerCount:
+    """Conv1D: k·f·u weights + u biases (the lecture notes' Conv1D(2, 3) on 4 features: 3·4·2+2 = 26)."""
+    count = kernel * features * filters + filters
+    return LayerCount(f"Conv1D({filters}, {kernel})", f"{kernel}·{features}·{filters}+{filters}", count)
 
 
 def embedding_formula(vocabulary: int, dimensions: int) -> LayerCount:
@@ -85,6 +108,10 @@ def _layer_count(layer) -> LayerCount | None:
     if not weights:
         return None
     kind = type(layer).__name__
+    if kind == "RNN" and type(layer.cell).__name__ == "PeepholeLSTMCell":
+        return recurrent_formula("peephole", weights[0].shape[0], layer.cell.units)
+    if kind == "Conv1D":
+        return conv1d_formula(*weights[0].shape)
     if kind in _RECURRENT_CLASSES:
         kernel, bias = weights[0], weights[-1]
         return recurrent_formula(_RECURRENT_CLASSES[kind], kernel.shape[0], layer.units, bias.ndim == 2)
@@ -163,6 +190,9 @@ def load_model_bytes(data: bytes):
     """
     import keras
 
+    from core.peephole import register_peephole
+
+    register_peephole()  # the app's one custom layer: a model holding it loads like any other
     if not data:
         raise AppError(ErrorKind.BAD_MODEL_FILE, key="model_file_empty")
     with tempfile.TemporaryDirectory() as folder:

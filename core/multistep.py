@@ -12,22 +12,46 @@ The cookbook's two leaks are fixed:
   keeps the last 20% of windows for testing and only training windows that end `gap` days
   (default: n_out) before the first test window begins.
 
-This module prepares arrays, builds the compiled training model and scores; it never trains.
+This module prepares arrays, builds the compiled training model and scores; `MULTISTEP` (the spec)
+hands them to the one training path, and `run_multistep` trains several seeds as a `MultistepResult`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from core.errors import AppError, ErrorKind
-from core.models import CELLS
+from core.i18n import text
+from core.models import CELLS, summary_rows
+from core.progress import Reporter
+from core.seed_runs import mean_std, seed_configs, train_seeds
+from core.settings import check_choice, check_range
+from core.training import FitPlan, Prepared, Scored, TrainedModel
 
 NORMALISE_SPREAD = 2.5  # the cookbook divides by 2.5 standard deviations
 EPSILON = 1e-5  # the cookbook adds it to the mean and to the std
-MAX_STEPS, MAX_UNITS, MAX_LAYERS, MAX_ITERATIONS = 500, 256, 4, 200_000
+# Allowed ranges: keep one training within reason on a classroom laptop (and a typo harmless).
+LIMITS: dict[str, tuple[float, float]] = {
+    "n_in": (1, 500),
+    "n_out": (1, 500),
+    "units": (1, 256),
+    "layers": (1, 4),
+    "learning_rate": (1e-5, 1.0),
+    "rho": (0.01, 0.999),
+    "momentum": (0.0, 0.99),
+    "l2": (0.0, 1.0),
+    "batch_size": (1, 1024),
+    "iterations": (1, 200_000),
+    "test_fraction": (0.05, 0.9),
+    "gap": (-1, 100_000),
+    "season": (0, 366),
+    "seed": (0, 2**31 - 1),
+}
 
 
 @dataclass(frozen=True)
@@ -49,25 +73,15 @@ class MultistepConfig:
     gap: int = -1  # purge days between the last training day and the first test window; -1 = n_out
     season: int = 0  # > 0 adds a seasonal naive baseline of this period (airline: 12)
     seed: int = 7  # keras.utils.set_random_seed, and the draw of training windows
+    columns: tuple[str, ...] = ()  # the data's columns to forecast together (() = every column)
 
     def __post_init__(self) -> None:
-        if self.cell not in CELLS:
-            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELLS)}")
+        check_choice("cell", self.cell, CELLS)
+        for name, (low, high) in LIMITS.items():
+            check_range(name, getattr(self, name), low, high, whole=isinstance(low, int))
         if self.gap < 0:
             object.__setattr__(self, "gap", self.n_out)
-        checks = [
-            (1 <= self.n_in <= MAX_STEPS and 1 <= self.n_out <= MAX_STEPS, f"steps must be between 1 and {MAX_STEPS}"),
-            (1 <= self.units <= MAX_UNITS, f"units must be between 1 and {MAX_UNITS}"),
-            (1 <= self.layers <= MAX_LAYERS, f"layers must be between 1 and {MAX_LAYERS}"),
-            (self.learning_rate > 0 and 0 < self.rho < 1, "learning rate must be positive and rho in (0, 1)"),
-            (0 <= self.momentum < 1 and self.l2 >= 0, "momentum must be in [0, 1) and l2 at least 0"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (1 <= self.iterations <= MAX_ITERATIONS, f"iterations must be between 1 and {MAX_ITERATIONS}"),
-            (0 < self.test_fraction < 1 and self.season >= 0, "test fraction must be in (0, 1), season at least 0"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        object.__setattr__(self, "columns", tuple(str(c) for c in self.columns))
 
     @classmethod
     def course(cls, **changes) -> MultistepConfig:
@@ -111,9 +125,9 @@ def check_frame(frame: pd.DataFrame) -> np.ndarray:
     values = frame.apply(pd.to_numeric, errors="coerce")
     text_columns = [c for c in frame.columns if values[c].isna().all()]
     if text_columns:
-        raise AppError(ErrorKind.TEXT_TARGET, f"The column {text_columns[0]!r} holds text, not numbers.")
+        raise AppError(ErrorKind.TEXT_TARGET, key="seq_text_column", column=repr(text_columns[0]))
     if values.isna().to_numpy().any():
-        raise AppError(ErrorKind.BAD_INPUT, "Some values are missing or not numbers; fill or drop them first.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_some_missing")
     return values.to_numpy(dtype=float)
 
 
@@ -143,8 +157,12 @@ def split_windows(n: int, config: MultistepConfig) -> WindowSplit:
     if n_windows < 2 or cut >= n_windows or last_train < 0:
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"{n} days are too few for windows of {config.n_in} + {config.n_out} days with a gap of "
-            f"{config.gap} days: at least {_days_needed(config)} are needed.",
+            key="seq_too_few_days",
+            n=n,
+            n_in=config.n_in,
+            n_out=config.n_out,
+            gap=config.gap,
+            need=_days_needed(config),
         )
     return WindowSplit(n_windows, range(0, last_train + 1), range(cut, n_windows))
 
@@ -389,3 +407,223 @@ def score_multistep(model, prepared: MultistepArrays, config: MultistepConfig) -
         baselines,
         rmse,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# On the one training path: the spec, several seeds, and a read-only view for the pages
+
+INDEX_PAIR_SOURCE = "embedded: S&P 500 + NASDAQ closes"
+AIRLINE_SOURCE = "embedded: airline passengers"
+
+
+def pair_data():
+    """The embedded S&P 500 and NASDAQ closes as a core.prices.PriceData (columns SP500, NASDAQ)."""
+    from core.prices import PriceData
+
+    return PriceData(index_pair(), "S&P 500 and NASDAQ closes on their common days.", INDEX_PAIR_SOURCE)
+
+
+def airline_data():
+    """The airline passengers as a core.prices.PriceData (one column, "passengers")."""
+    from core.prices import PriceData
+
+    return PriceData(airline_frame(), "144 monthly totals, 1949-1960.", AIRLINE_SOURCE)
+
+
+def frame_of(data, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The columns to forecast from a PriceData or DataFrame; AppError naming a missing column."""
+    frame = getattr(data, "frame", data)
+    if frame is None or frame.shape[1] == 0:
+        raise AppError(ErrorKind.NO_PRICE_COLUMN)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key="seq_no_column_forecast", column=repr(missing[0]))
+    return frame[list(columns)] if columns else frame
+
+
+def check_multistep(config: MultistepConfig, data) -> MultistepArrays:
+    """The arrays `config` trains on; AppError with a sentence when the data cannot support it."""
+    return prepare_multistep(config, frame_of(data, config.columns))
+
+
+class MultistepSpec:
+    """The encoder-decoder on the one training path: data is a core.prices.PriceData (or a DataFrame).
+
+    One epoch over `iterations * batch_size` windows drawn at random, in draw order: the cookbook's
+    `iterations` steps, each on a fresh random batch.
+    """
+
+    name = "multistep"
+    version = 1
+
+    def prepare(self, config: MultistepConfig, data) -> Prepared:
+        arrays = check_multistep(config, data)
+        plan = FitPlan(config.epochs, config.batch_size, config.seed, shuffle=False, jit_compile=True)
+        extra = {"arrays": arrays, "source": getattr(data, "source", "data")}
+        return Prepared(arrays.x_fit, arrays.y_fit, plan, extra=extra)
+
+    def build(self, config: MultistepConfig, prepared: Prepared):
+        return build_multistep_model(config, prepared.extra["arrays"].shapes)
+
+    def score(self, model, prepared: Prepared, config: MultistepConfig) -> Scored:
+        arrays = prepared.extra["arrays"]
+        s = score_multistep(model, arrays, config)
+        outputs = {"predictions": s.predictions.astype(np.float32), "actual": s.actual.astype(np.float32)}
+        outputs |= {"starts": s.starts, "forecast_dates": _ns(s.forecast_dates)}
+        outputs |= {"values": arrays.values, "dates": _ns(arrays.dates)}
+        outputs |= {f"rmse:{name}": values for name, values in s.rmse_by_horizon.items()}
+        meta = {
+            "columns": list(s.columns),
+            "n_windows": arrays.split.n_windows,
+            "train_windows": len(arrays.split.train),
+            "test_windows": len(arrays.split.test),
+            "summary_rows": summary_rows(model),
+            "source": prepared.extra["source"],
+        }
+        return Scored(outputs, meta)
+
+
+MULTISTEP = MultistepSpec()
+
+
+def _ns(index) -> np.ndarray:
+    return pd.DatetimeIndex(index).as_unit("ns").asi8
+
+
+def _dates(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(ns, dtype="int64"), unit="ns"), name="date")
+
+
+@dataclass(frozen=True, eq=False)
+class MultistepResult:
+    """One configuration trained with several seeds; every test window decoded greedily and scored."""
+
+    runs: tuple[TrainedModel, ...]  # one per seed
+
+    config = property(lambda self: self.runs[0].config)
+    seeds = property(lambda self: tuple(r.config.seed for r in self.runs))
+    cached = property(lambda self: all(r.cached for r in self.runs))
+    train_seconds = property(lambda self: float(sum(r.seconds for r in self.runs)))  # every seed's fit
+    fit_seconds = property(lambda self: float(np.mean([r.seconds for r in self.runs])))  # mean per seed
+    history = property(lambda self: self.runs[0].history)
+    columns = property(lambda self: tuple(self.runs[0].meta["columns"]))
+    source = property(lambda self: self.runs[0].meta["source"])
+    test_windows = property(lambda self: self.runs[0].meta["test_windows"])
+
+    def _out(self, name: str) -> np.ndarray:
+        return self.runs[0].outputs[name]
+
+    @property
+    def baseline_names(self) -> tuple[str, ...]:
+        return tuple(k.split(":", 1)[1] for k in self.runs[0].outputs if k.startswith("rmse:") and k != "rmse:model")
+
+    def rmse_by_horizon(self, name: str = "model") -> np.ndarray:
+        """(n_out, series): RMSE per horizon; the model's is the mean over seeds."""
+        if name == "model":
+            return np.mean([r.outputs["rmse:model"] for r in self.runs], axis=0)
+        return self._out(f"rmse:{name}")
+
+    def model_rmse_std(self) -> np.ndarray:
+        """(n_out, series): the spread of the model's RMSE per horizon over seeds (ddof=1; 0 for one seed)."""
+        stack = np.stack([r.outputs["rmse:model"] for r in self.runs])
+        return stack.std(axis=0, ddof=1) if len(stack) > 1 else np.zeros(stack.shape[1:])
+
+    def mean_rmse(self, name: str = "model", column: int = 0) -> float:
+        """RMSE averaged over horizons for one series (the model: also over seeds)."""
+        return float(np.mean(self.rmse_by_horizon(name)[:, column]))
+
+    def mean_rmse_by_seed(self, column: int = 0) -> np.ndarray:
+        return np.array([float(np.mean(r.outputs["rmse:model"][:, column])) for r in self.runs])
+
+    @functools.cached_property
+    def forecast_dates(self) -> pd.DatetimeIndex:
+        return _dates(self._out("forecast_dates"))
+
+    @functools.cached_property
+    def series(self) -> pd.DataFrame:
+        return pd.DataFrame(self._out("values"), index=_dates(self._out("dates")), columns=list(self.columns))
+
+    starts = property(lambda self: self._out("starts"))
+    actual = property(lambda self: self._out("actual"))
+
+    @functools.cached_property
+    def predictions(self) -> np.ndarray:
+        """(seeds, windows, n_out, series)."""
+        return np.stack([r.outputs["predictions"] for r in self.runs])
+
+    def horizons_won(self, baseline: str, column: int = 0) -> int:
+        """Horizons at which the model's mean RMSE is below the baseline's."""
+        return int(np.sum(self.rmse_by_horizon()[:, column] < self.rmse_by_horizon(baseline)[:, column]))
+
+    def verdict(self, lang: str = "en", column: int = 0) -> str:
+        """One sentence per baseline: at how many horizons the model beats it, and the mean RMSE of both."""
+        n_out = self.config.n_out
+        lines = []
+        for name in self.baseline_names:
+            won = self.horizons_won(name, column)
+            key = "verdict_all" if won == n_out else "verdict_none" if won == 0 else "verdict_some"
+            values = dict(
+                won=won,
+                n=n_out,
+                baseline=text("seq", f"multistep_baseline_{name}", lang),
+                model=f"{self.mean_rmse('model', column):.2f}",
+                base=f"{self.mean_rmse(name, column):.2f}",
+            )
+            lines.append(text("seq", f"multistep_{key}", lang, **values))
+        return " ".join(lines)
+
+
+def run_multistep(
+    config: MultistepConfig,
+    data,
+    *,
+    seeds: int = 3,
+    report: Reporter | None = None,
+    cancel=None,
+    use_cache: bool = True,
+    lang: str = "en",
+) -> MultistepResult:
+    """Train `seeds` seeds of `config` on `data` (a PriceData); the data is checked before anything trains."""
+    check_multistep(config, data)
+    configs = seed_configs(config, seeds)
+    return MultistepResult(
+        train_seeds(MULTISTEP, configs, data, report=report, cancel=cancel, use_cache=use_cache, lang=lang)
+    )
+
+
+HORIZONS_SHOWN = (1, 10, 20, 40)  # the issue's horizons (those within n_out are printed)
+
+
+def multistep_summary(result: MultistepResult) -> dict:
+    """The JSON object of `python -m core seq multistep` (the first series' figures first)."""
+    by_seed = result.mean_rmse_by_seed()
+    columns = list(result.columns)
+    model = result.rmse_by_horizon()
+    out = {
+        "task": "multistep",
+        "source": result.source,
+        "columns": columns,
+        "n_in": result.config.n_in,
+        "n_out": result.config.n_out,
+        "test_windows": result.test_windows,
+        "first_forecast": result.forecast_dates[0].date().isoformat(),
+        "seeds": list(result.seeds),
+        "rmse": mean_std(by_seed)[0],
+        "rmse_std": mean_std(by_seed)[1],
+        "fit_seconds": result.fit_seconds,
+        "fit_seconds_by_seed": [r.seconds for r in result.runs],
+        "cached": result.cached,
+        "rmse_by_horizon": model[:, 0].tolist(),
+        "rmse_std_by_horizon": result.model_rmse_std()[:, 0].tolist(),
+    }
+    for name in result.baseline_names:
+        out[f"{name}_by_horizon"] = result.rmse_by_horizon(name)[:, 0].tolist()
+    out["baselines"] = {name: result.mean_rmse(name) for name in result.baseline_names}
+    out["horizons_won"] = {name: result.horizons_won(name) for name in result.baseline_names}
+    out["by_series"] = {
+        column: {name: result.rmse_by_horizon(name)[:, k].tolist() for name in ("model", *result.baseline_names)}
+        for k, column in enumerate(columns)
+    }
+    out["verdict"] = result.verdict()
+    out["config"] = dataclasses.asdict(result.config)
+    return out

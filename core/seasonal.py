@@ -13,12 +13,16 @@ growth baseline, because on airline the growth rule is so good on the validation
 (RMSE 7.9, Aug 1957 .. Jul 1958) that early stopping kept the untrained start: the model could
 only tie 19.25; from the log-drift anchor it learns the growth rule and more.
 
-This module prepares arrays, builds compiled models and scores predictions; it never trains
-(core/training.py fits the model between `build_seasonal_model` and `score_seasonal`).
+This module prepares arrays, builds compiled models and scores predictions; `SEASONAL` (the spec)
+hands them to the one training path (core/training.py fits the model between `build_seasonal_model`
+and `score_seasonal`), and `run_seasonal` trains several seeds and reads them as a `SeasonalResult`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,8 +31,12 @@ import pandas as pd
 from core.errors import AppError, ErrorKind
 from core.i18n import text
 from core.metrics import error_metrics
-from core.models import CELLS
-from core.seasonal_baselines import FORECASTS, NAIVE, log_drift, seasonal_baselines
+from core.models import CELLS, summary_rows
+from core.progress import Reporter
+from core.seasonal_baselines import FORECASTS, NAIVE, STATISTICAL, log_drift, seasonal_baselines
+from core.seed_runs import mean_std, seed_configs, train_seeds
+from core.settings import check_choice, check_range
+from core.training import FitPlan, Prepared, Scored, TrainedModel
 from core.windows import MinMaxScaling
 
 # The 144 monthly totals of international airline passengers (thousands), 1949-01 .. 1960-12
@@ -54,10 +62,29 @@ SPLITS: tuple[str, ...] = ("seed", "last12", "last24")
 SCALINGS: tuple[str, ...] = ("series", "train")  # series: the notes' whole-series min-max (leaks)
 SEASONAL_CELLS: tuple[str, ...] = (*CELLS, "conv1d")
 ANCHORS: tuple[str, ...] = ("seasonal_naive_log_drift", "seasonal_naive_growth")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "mode": MODES,
+    "split": SPLITS,
+    "forecast": FORECASTS,
+    "scaling": SCALINGS,
+    "cell": SEASONAL_CELLS,
+    "anchor": ANCHORS,
+}
 COURSE_LAGS = 3  # the notes' look_back: previous months fed as the features of one step
 COURSE_TRAIN_RATE = 0.8  # the notes' share of targets used for training
 SEASON_NAMES: dict[int, str] = {12: "monthly", 4: "quarterly", 52: "weekly", 5: "business-daily", 7: "daily"}
-MAX_UNITS, MAX_LAYERS, MAX_EPOCHS = 256, 4, 5000
+# Allowed ranges: keep one training within reason on a classroom laptop (and a typo harmless).
+LIMITS: dict[str, tuple[float, float]] = {
+    "units": (1, 256),
+    "layers": (1, 4),
+    "lags": (0, 120),
+    "season": (0, 366),
+    "epochs": (1, 5000),
+    "batch_size": (1, 4096),
+    "learning_rate": (1e-5, 1.0),
+    "patience": (0, 500),
+    "seed": (0, 2**31 - 1),
+}
 
 
 def airline_series() -> pd.Series:
@@ -78,7 +105,7 @@ def infer_season(index: pd.DatetimeIndex) -> int:
     """
     dates = pd.DatetimeIndex(index)
     if len(dates) < 3 or not dates.is_monotonic_increasing or not dates.is_unique:
-        raise AppError(ErrorKind.BAD_INPUT, "The dates must be at least three, increasing and without repeats.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_dates_few")
     months = np.diff(np.asarray(dates.year) * 12 + np.asarray(dates.month))
     days = np.diff(_days(dates))
     if np.all(months == 1):
@@ -86,18 +113,14 @@ def infer_season(index: pd.DatetimeIndex) -> int:
     if np.all(months == 3):
         return 4
     if np.all(months == 12):
-        raise AppError(ErrorKind.BAD_INPUT, "Yearly values have no season within the year to learn.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_yearly")
     if np.all(days == 7):
         return 52
     if np.all(days == 1):
         return 7
     if np.all(dates.dayofweek < 5) and np.all((days >= 1) & (days <= 4)):
         return 5
-    raise AppError(
-        ErrorKind.BAD_INPUT,
-        "The dates are not evenly spaced (monthly, quarterly, weekly, business-daily or daily), "
-        "so no season length can be read from them; set the season length or fix the gaps.",
-    )
+    raise AppError(ErrorKind.BAD_INPUT, key="seq_uneven_dates")
 
 
 def _days(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -109,11 +132,11 @@ def check_values(series: pd.Series) -> np.ndarray:
     """The values as floats; AppError when they are text, missing or not positive (logs need > 0)."""
     values = pd.to_numeric(pd.Series(series), errors="coerce").to_numpy(dtype=float)
     if not len(values) or np.isnan(values).all():
-        raise AppError(ErrorKind.TEXT_TARGET, "The series holds no numbers.")
+        raise AppError(ErrorKind.TEXT_TARGET, key="seq_no_numbers")
     if np.isnan(values).any():
-        raise AppError(ErrorKind.BAD_INPUT, "The series has missing or non-numeric values; fill or drop them first.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_missing_values")
     if (values <= 0).any():
-        raise AppError(ErrorKind.BAD_INPUT, "Every value must be positive (the baselines and models work on logs).")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_not_positive")
     return values
 
 
@@ -140,21 +163,16 @@ class SeasonalConfig:
     anchor: str = "seasonal_naive_log_drift"  # default mode's zero-output baseline (growth: one step only)
     patience: int = 20  # default mode: epochs without validation improvement before stopping (0 = never)
     seed: int = 7  # keras.utils.set_random_seed
+    column: str = ""  # the data's column to model ("" = its first column; the airline has one)
 
     def __post_init__(self) -> None:
         forecast = self.forecast or ("one_step" if self.split == "seed" else "recursive")
         object.__setattr__(self, "forecast", forecast)
-        for name, value, choices in (
-            ("mode", self.mode, MODES),
-            ("split", self.split, SPLITS),
-            ("forecast", self.forecast, FORECASTS),
-            ("scaling", self.scaling, SCALINGS),
-            ("cell", self.cell, SEASONAL_CELLS),
-            ("anchor", self.anchor, ANCHORS),
-        ):
-            if value not in choices:
-                raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
-        _check_ranges(self)
+        for name, choices in CHOICES.items():
+            check_choice(name, getattr(self, name), choices)
+        for name, (low, high) in LIMITS.items():
+            check_range(name, getattr(self, name), low, high, whole=isinstance(low, int))
+        _check_rules(self)
 
     @classmethod
     def course(cls, cell: str = "lstm", **changes) -> SeasonalConfig:
@@ -177,19 +195,13 @@ class SeasonalConfig:
         return f"{self.cell} ({self.mode}, {self.split}, {self.forecast})"
 
 
-def _check_ranges(c: SeasonalConfig) -> None:
+def _check_rules(c: SeasonalConfig) -> None:
+    """Rules between settings (ranges are checked against LIMITS)."""
     checks = [
-        (c.mode == "course" or c.scaling == "train", "default mode scales with the training values only"),
-        (c.mode == "default" or c.lags >= 1, "course mode needs at least one lag"),
-        (c.anchor != "seasonal_naive_growth" or c.forecast == "one_step", "the growth anchor is one-step only"),
-        (1 <= c.units <= MAX_UNITS, f"units must be between 1 and {MAX_UNITS}"),
-        (1 <= c.layers <= MAX_LAYERS, f"layers must be between 1 and {MAX_LAYERS}"),
-        (c.lags >= 0 and c.season >= 0, "lags and season must be 0 or more"),
-        (c.season != 1, "a season of one point is no season"),
-        (1 <= c.epochs <= MAX_EPOCHS, f"epochs must be between 1 and {MAX_EPOCHS}"),
-        (c.batch_size >= 1, "batch size must be at least 1"),
-        (c.learning_rate > 0, "learning rate must be positive"),
-        (c.patience >= 0, "patience must be 0 or more"),
+        (c.mode == "course" or c.scaling == "train", "Default mode scales with the training values only."),
+        (c.mode == "default" or c.lags >= 1, "Course mode needs at least one lag."),
+        (c.anchor != "seasonal_naive_growth" or c.forecast == "one_step", "The growth anchor is one-step only."),
+        (c.season != 1, "A season of one point is no season."),
     ]
     for ok, message in checks:
         if not ok:
@@ -251,8 +263,12 @@ def split_points(config: SeasonalConfig, series: pd.Series) -> tuple[int, int]:
     if n_test < 1 or start < need:
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"{n} points are too few: with seasons of {season} points the '{config.split}' split needs "
-            f"{need} training points before its {max(n_test, 1)} test points.",
+            key="seq_too_short",
+            n=n,
+            season=season,
+            split=config.split,
+            need=need,
+            test=max(n_test, 1),
         )
     return season, start
 
@@ -603,7 +619,245 @@ def scaling_leak(prepared: SeasonalArrays, lang: str = "en") -> str | None:
 
 def verdict(score: SeasonalScore, lang: str = "en") -> str:
     """One sentence: does the model beat the best naive baseline on the test points (RMSE, 2 decimals)?"""
-    rmse, best = round(score.rmse, 2), round(float(score.metrics.loc[score.best_naive, "rmse"]), 2)
+    return verdict_sentence(score.rmse, score.best_naive, float(score.metrics.loc[score.best_naive, "rmse"]), lang)
+
+
+def verdict_sentence(model_rmse: float, best_naive: str, best_rmse: float, lang: str = "en") -> str:
+    """The verdict of a model RMSE against the best naive baseline's (compared at 2 decimals)."""
+    rmse, best = round(model_rmse, 2), round(best_rmse, 2)
     key = "verdict_win" if rmse < best else "verdict_tie" if rmse == best else "verdict_loss"
-    name = score.best_naive.replace("_", " ")
+    name = text("seasonal", f"baseline_{best_naive}", lang)
     return text("seasonal", key, lang, rmse=f"{rmse:.2f}", name=name, best=f"{best:.2f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# On the one training path: the spec, several seeds, and a read-only view for the pages
+
+AIRLINE_SOURCE = "embedded: airline passengers"
+
+
+def series_of(data, column: str = "") -> pd.Series:
+    """The series to model: the airline passengers (data None) or one column of a PriceData / DataFrame."""
+    if data is None:
+        return airline_series()
+    frame = getattr(data, "frame", data)
+    if frame.shape[1] == 0:
+        raise AppError(ErrorKind.NO_PRICE_COLUMN)
+    name = column or frame.columns[0]
+    if name not in frame.columns:
+        raise AppError(ErrorKind.NO_PRICE_COLUMN, key="seq_no_column", column=repr(name))
+    return frame[name]
+
+
+def check_seasonal(config: SeasonalConfig, data) -> SeasonalArrays:
+    """The arrays `config` trains on; AppError with a sentence when the data cannot support it."""
+    return prepare_seasonal(config, series_of(data, config.column))
+
+
+def fit_plan(config: SeasonalConfig, has_validation: bool) -> FitPlan:
+    """Course: the one sequence, full batch, every epoch, no validation, steps compiled with XLA (one
+    fixed shape; about 10x faster through 1000 epochs of a long sequence on CPU). Default: batches, early
+    stopping on the validation season, and the untrained start (the anchor baseline) kept when no epoch
+    beats it (XLA would recompile for each batch shape and gains nothing there)."""
+    if config.mode == "course":
+        return FitPlan(config.epochs, 1, config.seed, shuffle=False, stateful_sequence=True, jit_compile=True)
+    patience = config.patience if config.patience and has_validation else None
+    return FitPlan(config.epochs, config.batch_size, config.seed, patience=patience, keep_start_if_better=True)
+
+
+class SeasonalSpec:
+    """A seasonal model on the one training path: data is None (the airline) or a core.prices.PriceData."""
+
+    name = "seasonal"
+    version = 1
+
+    def prepare(self, config: SeasonalConfig, data) -> Prepared:
+        series = series_of(data, config.column)
+        arrays = prepare_seasonal(config, series)
+        plan = fit_plan(config, arrays.validation is not None)
+        source = AIRLINE_SOURCE if data is None else getattr(data, "source", "data")
+        extra = {"arrays": arrays, "source": source, "column": str(series.name)}
+        return Prepared(arrays.x_fit, arrays.y_fit, plan, val=arrays.validation, extra=extra)
+
+    def build(self, config: SeasonalConfig, prepared: Prepared):
+        return build_seasonal_model(config, prepared.extra["arrays"].input_shape)
+
+    def score(self, model, prepared: Prepared, config: SeasonalConfig) -> Scored:
+        arrays = prepared.extra["arrays"]
+        s = score_seasonal(model, arrays, config)
+        outputs = {"test_dates": _ns(s.dates), "actual": s.actual, "predictions": s.predictions}
+        outputs |= {"fitted_dates": _ns(s.fitted_dates), "fitted": s.fitted}
+        outputs |= {"dates": _ns(arrays.dates), "values": arrays.values}
+        outputs |= {f"baseline:{name}": values for name, values in s.baselines.items()}
+        meta = {
+            "metrics": {row: {k: float(v) for k, v in values.items()} for row, values in s.metrics.iterrows()},
+            "best_naive": s.best_naive,
+            "forecast": s.forecast,
+            "season": arrays.season,
+            "test_start": arrays.test_start,
+            "leaks": scaling_leak(arrays) is not None,
+            "x_fit_shape": list(arrays.x_fit.shape),
+            "summary_rows": summary_rows(model),
+            "source": prepared.extra["source"],
+            "column": prepared.extra["column"],
+        }
+        return Scored(outputs, meta)
+
+
+SEASONAL = SeasonalSpec()
+
+
+def _ns(index) -> np.ndarray:
+    return pd.DatetimeIndex(index).as_unit("ns").asi8
+
+
+def _dates(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(ns, dtype="int64"), unit="ns"), name="date")
+
+
+@dataclass(frozen=True, eq=False)
+class SeasonalResult:
+    """One configuration trained with several seeds, scored on the same test points as every baseline."""
+
+    runs: tuple[TrainedModel, ...]  # one per seed, in seed order
+
+    config = property(lambda self: self.runs[0].config)  # the first seed's configuration
+    seeds = property(lambda self: tuple(r.config.seed for r in self.runs))
+    cached = property(lambda self: all(r.cached for r in self.runs))
+    train_seconds = property(lambda self: float(sum(r.seconds for r in self.runs)))  # every seed's fit
+    fit_seconds = property(lambda self: float(np.mean([r.seconds for r in self.runs])))  # mean per seed
+    history = property(lambda self: self.runs[0].history)
+    forecast = property(lambda self: self.runs[0].meta["forecast"])
+    season = property(lambda self: self.runs[0].meta["season"])
+    best_naive = property(lambda self: self.runs[0].meta["best_naive"])
+    leaks = property(lambda self: self.runs[0].meta["leaks"])
+    source = property(lambda self: self.runs[0].meta["source"])
+
+    def _out(self, name: str) -> np.ndarray:
+        return self.runs[0].outputs[name]
+
+    @functools.cached_property
+    def rmse_by_seed(self) -> np.ndarray:
+        return np.array([r.meta["metrics"]["model"]["rmse"] for r in self.runs])
+
+    @property
+    def rmse(self) -> float:
+        return mean_std(self.rmse_by_seed)[0]
+
+    @property
+    def rmse_std(self) -> float:
+        return mean_std(self.rmse_by_seed)[1]
+
+    @functools.cached_property
+    def dates(self) -> pd.DatetimeIndex:
+        return _dates(self._out("test_dates"))
+
+    @functools.cached_property
+    def series(self) -> pd.Series:
+        return pd.Series(self._out("values"), index=_dates(self._out("dates")), name=self.runs[0].meta["column"])
+
+    actual = property(lambda self: self._out("actual"))
+
+    @functools.cached_property
+    def predictions(self) -> np.ndarray:
+        """(seeds, n_test) every seed's predictions of the test points."""
+        return np.stack([r.outputs["predictions"] for r in self.runs])
+
+    @functools.cached_property
+    def fitted(self) -> pd.Series:
+        """The first seed's one-step outputs on the training targets (the notes' fitted values)."""
+        return pd.Series(self._out("fitted"), index=_dates(self._out("fitted_dates")), name="fitted")
+
+    @functools.cached_property
+    def baselines(self) -> dict[str, np.ndarray]:
+        outputs = self.runs[0].outputs
+        return {k.split(":", 1)[1]: v for k, v in outputs.items() if k.startswith("baseline:")}
+
+    @functools.cached_property
+    def metrics(self) -> pd.DataFrame:
+        """Rows "model" (the mean over seeds of each metric) and every baseline; columns rmse, mae, mape ..."""
+        tables = [pd.DataFrame.from_dict(r.meta["metrics"], orient="index") for r in self.runs]
+        table = tables[0].copy()
+        table.loc["model"] = pd.concat([t.loc[["model"]] for t in tables]).mean()
+        table.index.name = "forecast"
+        return table
+
+    def baseline_rmse(self, name: str) -> float:
+        return float(self.metrics.loc[name, "rmse"])
+
+    def verdict(self, lang: str = "en") -> str:
+        """The model's mean RMSE against the best naive baseline's, and any statistical reference that does better."""
+        lines = [verdict_sentence(self.rmse, self.best_naive, self.baseline_rmse(self.best_naive), lang)]
+        for name in (n for n in STATISTICAL if n in self.baselines):
+            if self.baseline_rmse(name) < round(self.rmse, 2):
+                value = f"{self.baseline_rmse(name):.2f}"
+                label = text("seasonal", f"baseline_{name}", lang)
+                lines.append(text("seasonal", "reference_better", lang, name=label, rmse=value))
+        return " ".join(lines)
+
+    @property
+    def beats_best_naive(self) -> bool:
+        return round(self.rmse, 2) < round(self.baseline_rmse(self.best_naive), 2)
+
+
+def run_seasonal(
+    config: SeasonalConfig,
+    data=None,
+    *,
+    seeds: int = 3,
+    report: Reporter | None = None,
+    cancel=None,
+    use_cache: bool = True,
+    lang: str = "en",
+) -> SeasonalResult:
+    """Train `seeds` seeds of `config` (config.seed, +1, ...) on `data` (None: the airline); the data is
+    checked first, so a series that cannot support the settings is refused before anything trains."""
+    check_seasonal(config, data)
+    configs = seed_configs(config, seeds)
+    runs = train_seeds(SEASONAL, configs, data, report=report, cancel=cancel, use_cache=use_cache, lang=lang)
+    return SeasonalResult(runs)
+
+
+def seasonal_summary(result: SeasonalResult) -> dict:
+    """The JSON object of `python -m core seq seasonal`."""
+    dates = result.dates
+    return {
+        "task": "seasonal",
+        "source": result.source,
+        "mode": result.config.mode,
+        "split": result.config.split,
+        "forecast": result.forecast,
+        "cell": result.config.cell,
+        "scaling": result.config.scaling,
+        "season": result.season,
+        "n_test": len(dates),
+        "test_start": dates[0].date().isoformat(),
+        "test_end": dates[-1].date().isoformat(),
+        "seeds": list(result.seeds),
+        "rmse": result.rmse,
+        "rmse_std": result.rmse_std,
+        "rmse_by_seed": result.rmse_by_seed.tolist(),
+        "mape": float(result.metrics.loc["model", "mape"]),
+        "fit_seconds": result.fit_seconds,
+        "fit_seconds_by_seed": [r.seconds for r in result.runs],
+        "epochs_run": [r.epochs for r in result.runs],
+        "cached": result.cached,
+        "baselines": {name: result.baseline_rmse(name) for name in result.baselines},
+        "best_naive": result.best_naive,
+        "best_naive_rmse": result.baseline_rmse(result.best_naive),
+        "beats_best_naive": result.beats_best_naive,
+        "scaling_leaks": result.leaks,
+        "verdict": result.verdict(),
+        "config": dataclasses.asdict(result.config),
+    }
+
+
+def warm_items(course: bool = True) -> list[tuple[str, Callable]]:
+    """What "prepare for class" trains for the Sequence lab's seasonal tab, with the page's seed counts:
+    our default (3 seeds) and, with `course`, the lecture notes' model (1 seed), on the airline series."""
+
+    def item(label: str, config: SeasonalConfig, seeds: int) -> tuple[str, Callable]:
+        return label, lambda report, cancel: run_seasonal(config, seeds=seeds, report=report, cancel=cancel)
+
+    items = [item("seq · seasonal default", SeasonalConfig.default(), 3)]
+    return items + ([item("seq · seasonal course", SeasonalConfig.course(), 1)] if course else [])

@@ -25,6 +25,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
 }
 # The naive (non-statistical) ones: what a model must beat to claim it learned something.
 NAIVE: tuple[str, ...] = ("persistence", "seasonal_naive", "seasonal_naive_growth", "seasonal_naive_log_drift")
+STATISTICAL: tuple[str, ...] = ("holt_winters", "sarima")  # references from statsmodels, fitted on the training values
 BASELINE_LABELS: dict[str, str] = {
     "persistence": "persistence (next = last)",
     "seasonal_naive": "seasonal naive y[t-m]",

@@ -5,11 +5,15 @@ read from the built model), one tiny task per shape with a seeded generator and 
 predicting the mean, parameter counts by formula, and Conv1D's output length and parameter count
 (the lecture notes' example). The cookbook's and the notes' slips are given as data.
 
-NumPy at import time; Keras is imported inside the functions that build models.
+`SHAPE_TASK` (the spec) trains a task on the one training path; `run_shape_tasks` trains several and
+reads them as a `ShapeTasksResult`; `shape_report` reads the five panels' models in a training worker
+(so the page's server never imports TensorFlow). NumPy at import time; Keras is imported inside the
+functions that build models.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +22,11 @@ import numpy as np
 
 from core.cells import cell_parameter_count
 from core.i18n import text
-from core.models import CELL_LABELS, check_cell
+from core.models import CELL_LABELS, CELLS, check_cell, summary_rows
+from core.progress import Reporter
+from core.seed_runs import mean_std, seed_configs, train_seeds
+from core.settings import check_choice, check_range
+from core.training import FitPlan, Prepared, Scored, TrainedModel
 
 PANELS: tuple[str, ...] = (
     "many_to_one",
@@ -36,6 +44,19 @@ TASK_PANEL: dict[str, str] = {
 }
 CLEAR_RATIO = 0.5  # a task model "beats the mean clearly" when its MSE is at most half the mean's
 MAX_STEPS, MAX_UNITS, MAX_SAMPLES, MAX_EPOCHS = 100, 256, 50_000, 500
+# Allowed ranges of a task's settings: each task stays a few seconds on a classroom laptop.
+TASK_LIMITS: dict[str, tuple[float, float]] = {
+    "steps": (2, MAX_STEPS),
+    "units": (1, MAX_UNITS),
+    "delay": (1, MAX_STEPS - 1),
+    "max_start": (1, 1000),
+    "train_samples": (1, MAX_SAMPLES),
+    "test_samples": (1, MAX_SAMPLES),
+    "epochs": (1, MAX_EPOCHS),
+    "batch_size": (1, 4096),
+    "learning_rate": (1e-5, 1.0),
+    "seed": (0, 2**31 - 1),
+}
 
 
 # ---------------------------------------------------------------- panel models
@@ -346,29 +367,17 @@ class ShapeTaskConfig:
     seed: int = 7  # seeds the generator and keras.utils.set_random_seed
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASKS)}")
-        check_cell(self.cell)
-        checks = [
-            (2 <= self.steps <= MAX_STEPS, f"steps must be between 2 and {MAX_STEPS}"),
-            (1 <= self.units <= MAX_UNITS, f"units must be between 1 and {MAX_UNITS}"),
-            (1 <= self.delay < self.steps, "delay must be at least 1 and smaller than steps"),
-            (1 <= self.max_start <= 1000, "max_start must be between 1 and 1000"),
-            (1 <= self.train_samples <= MAX_SAMPLES, f"train samples must be between 1 and {MAX_SAMPLES}"),
-            (1 <= self.test_samples <= MAX_SAMPLES, f"test samples must be between 1 and {MAX_SAMPLES}"),
-            (1 <= self.epochs <= MAX_EPOCHS, f"epochs must be between 1 and {MAX_EPOCHS}"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (self.learning_rate > 0, "learning rate must be positive"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        check_choice("task", self.task, TASKS)
+        check_choice("cell", self.cell, CELLS)
+        for name, (low, high) in TASK_LIMITS.items():
+            check_range(name, getattr(self, name), low, high, whole=isinstance(low, int))
+        if self.delay >= self.steps:
+            raise ValueError("The echo's delay must be smaller than the number of steps.")
 
     @classmethod
     def for_task(cls, task: str, **changes) -> ShapeTaskConfig:
         """The defaults for `task`: 4-8 CPU seconds of model.fit each in scratch runs (TF 2.21, 2-core CPU)."""
-        if task not in TASKS:
-            raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+        check_choice("task", task, TASKS)
         return cls(**({"task": task} | TASK_DEFAULTS[task] | changes))
 
     @property
@@ -547,3 +556,179 @@ def lstm_output_bound(units: int = 1, steps: int = 6, scale: float = 100.0, seed
     layer = keras.layers.LSTM(units)
     x = np.random.default_rng(seed).uniform(-scale, scale, size=(64, steps, 1)).astype("float32")
     return float(np.max(np.abs(np.asarray(layer(x)))))
+
+
+# ---------------------------------------------------------------- the panels as plain data
+
+
+def layer_rows(model) -> list[dict]:
+    """shape_table(model) as JSON-safe rows with the shapes written out."""
+    return [
+        {
+            "layer": r.name,
+            "type": r.kind,
+            "input": format_shape(r.input_shape) if r.input_shape else "",
+            "output": format_shape(r.output_shape),
+            "params": r.params,
+        }
+        for r in shape_table(model)
+    ]
+
+
+def _shape_report_here(dims: ShapeDims, report=None, should_stop=None) -> dict:
+    """Build the five panel models and Conv1D's layer and read them (runs where Keras may be imported)."""
+    from core.models import model_summary
+
+    panels = {}
+    for panel in shape_panels(dims):
+        model = panel.build()
+        panels[panel.key] = {
+            "summary_rows": summary_rows(model),
+            "summary_text": model_summary(model),
+            "layers": layer_rows(model),
+        }
+    return {"panels": panels, "conv1d": dataclasses.asdict(conv1d_table())}
+
+
+def shape_report(dims: ShapeDims) -> dict:
+    """Every panel's summary rows, summary text and layer shapes for `dims`, plus the Conv1D table.
+
+    Read from real Keras models built in a training worker (in this process when workers are off).
+    """
+    from core import worker
+
+    return worker.run(_shape_report_here, dims)
+
+
+def parameter_rows(features: int, units: int) -> list[ParameterFormula]:
+    """The three cells' parameter counts for F and U, each with its formula."""
+    return [parameter_formula(cell, features, units) for cell in CELLS]
+
+
+# ---------------------------------------------------------------- on the one training path
+
+
+class ShapeTaskSpec:
+    """One tiny shape task on the one training path; the data is generated from the config (data None)."""
+
+    name = "shape_task"
+    version = 1
+
+    def prepare(self, config: ShapeTaskConfig, data=None) -> Prepared:
+        task_data = make_task_data(config)
+        plan = FitPlan(config.epochs, config.batch_size, config.seed, jit_compile=True)
+        return Prepared(task_data.x_train, task_data.y_train, plan, extra={"data": task_data})
+
+    def build(self, config: ShapeTaskConfig, prepared: Prepared):
+        return build_task_model(config)
+
+    def score(self, model, prepared: Prepared, config: ShapeTaskConfig) -> Scored:
+        task_data = prepared.extra["data"]
+        predictions = np.asarray(model.predict(task_data.x_test, batch_size=1024, verbose=0), dtype=np.float32)
+        s = score_shape_task(predictions, task_data)
+        examples = slice(0, EXAMPLES)
+        outputs = {"example_x": task_data.x_test[examples], "example_y": task_data.y_test[examples]}
+        outputs["example_predictions"] = predictions[examples]
+        meta = {
+            "score": dataclasses.asdict(s),
+            "params": int(model.count_params()),
+            "summary_rows": summary_rows(model),
+            "layers": layer_rows(model),
+        }
+        return Scored(outputs, meta)
+
+
+SHAPE_TASK = ShapeTaskSpec()
+EXAMPLES = 3  # held-out samples kept for the page (input, target, prediction)
+
+
+def task_configs(cell: str = "lstm", seed: int = 7, tasks: tuple[str, ...] = TASKS, **changes) -> tuple:
+    """Each task's defaults with the same cell, seed and `changes` (units, epochs ...)."""
+    return tuple(ShapeTaskConfig.for_task(task, cell=cell, seed=seed, **changes) for task in tasks)
+
+
+@dataclass(frozen=True, eq=False)
+class ShapeTasksResult:
+    """Several shape tasks, each trained with one or more seeds (task-major order)."""
+
+    runs: tuple[TrainedModel, ...]
+
+    cached = property(lambda self: all(r.cached for r in self.runs))
+    train_seconds = property(lambda self: float(sum(r.seconds for r in self.runs)))  # all of them
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.config.task for r in self.runs))
+
+    def task_runs(self, task: str) -> tuple[TrainedModel, ...]:
+        return tuple(r for r in self.runs if r.config.task == task)
+
+    def score(self, task: str) -> ShapeTaskScore:
+        """The task's score; with several seeds, the mean MSE and ratio over seeds."""
+        scores = [ShapeTaskScore(**r.meta["score"]) for r in self.task_runs(task)]
+        mse, mean_mse = mean_std([s.mse for s in scores])[0], scores[0].mean_mse
+        ratio = mse / mean_mse if mean_mse > 0 else float("inf")
+        return ShapeTaskScore(mse, mean_mse, ratio, bool(ratio <= CLEAR_RATIO), scores[0].n_test)
+
+    def fit_seconds(self, task: str) -> float:
+        return float(np.mean([r.seconds for r in self.task_runs(task)]))
+
+
+def run_shape_tasks(
+    configs,
+    *,
+    seeds: int = 1,
+    report: Reporter | None = None,
+    cancel=None,
+    use_cache: bool = True,
+    lang: str = "en",
+) -> ShapeTasksResult:
+    """Train every config with `seeds` seeds (config.seed, +1, ...) on the one training path."""
+    flat = tuple(c for config in configs for c in seed_configs(config, seeds))
+    return ShapeTasksResult(
+        train_seeds(SHAPE_TASK, flat, None, report=report, cancel=cancel, use_cache=use_cache, lang=lang)
+    )
+
+
+def shapes_summary(result: ShapeTasksResult, features: int = 1, units: int = 8) -> dict:
+    """The JSON object of `python -m core seq shapes`."""
+    tasks = {}
+    for task in result.tasks:
+        score, first = result.score(task), result.task_runs(task)[0]
+        tasks[task] = {
+            "panel": TASK_PANEL[task],
+            "mse": score.mse,
+            "mean_baseline_mse": score.mean_mse,
+            "ratio": score.ratio,
+            "beats_mean_clearly": score.beats_mean_clearly,
+            "n_test": score.n_test,
+            "params": first.meta["params"],
+            "fit_seconds": result.fit_seconds(task),
+            "seeds": [r.config.seed for r in result.task_runs(task)],
+            "cell": first.config.cell,
+            "units": first.config.units,
+            "steps": first.config.steps,
+            "sentence": task_sentence(score),
+        }
+    formulas = {
+        f.layer: {"formula": f.formula, "filled": f.filled, "count": f.count} for f in parameter_rows(features, units)
+    }
+    conv = conv1d_formulas()
+    return {
+        "task": "shapes",
+        "tasks": tasks,
+        "cached": result.cached,
+        "fit_seconds_total": result.train_seconds,
+        "parameter_counts": formulas,
+        "conv1d": conv,
+    }
+
+
+def conv1d_formulas(length: int = 9, features: int = 4, filters: int = 2, kernel: int = 3, strides: int = 2) -> dict:
+    """The lecture notes' Conv1D by formula (no Keras): output length and parameters."""
+    steps = conv1d_output_length(length, kernel, strides)
+    return {
+        "input": [1, length, features],
+        "output": [1, steps, filters],
+        "params": conv1d_parameter_count(kernel, features, filters),
+    }

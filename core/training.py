@@ -57,7 +57,10 @@ class FitPlan:
     keep_start_if_better: bool = False  # keep the untrained start when no epoch beats it on validation
     shuffle: bool = True  # reshuffle the training samples every epoch (as model.fit does)
     stateful_sequence: bool = False  # one long sequence per sample: never shuffled, never split into batches
+    jit_compile: bool = False  # compile the train/test steps with XLA (a long recurrent sequence on CPU: ~10x faster)
     steps_per_epoch: int | None = None  # batches per epoch, drawn on from one shuffle to the next; None: one pass
+    record_updates: bool = False  # record each update's loss and global gradient norm before and after clipping
+    stop_on_divergence: bool = False  # end at the first update whose loss is NaN or infinite (kept as "diverged")
 
 
 @dataclass
@@ -130,6 +133,14 @@ class FitOutcome:
     seconds: float  # wall time of the loop
     epochs_run: int
     chosen_epoch: int
+    updates: dict[str, np.ndarray] = field(default_factory=dict)  # plan.record_updates: one entry per update
+    diverged_at: tuple[int, int] | None = None  # (epoch, update counted from 1) whose loss was not finite
+
+    def records(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The per-update arrays ("fit:<name>") and the divergence facts ("fit") a TrainedModel carries."""
+        epoch, update = self.diverged_at or (None, None)
+        facts = {"diverged": self.diverged_at is not None, "diverged_epoch": epoch, "diverged_update": update}
+        return {f"fit:{k}": v for k, v in self.updates.items()}, facts
 
 
 class Cancelled(AppError):
@@ -176,6 +187,67 @@ def _evaluate(model, test_step, x, y, batch_size: int) -> dict[str, float]:
     return {k: float(v) for k, v in model.get_metrics_result().items()}
 
 
+class _UpdateProbe:
+    """Records each update's loss and global gradient norm before and after the optimizer's clipping.
+
+    For the length of one fit it shadows two methods of the model's optimizer on the instance:
+    `scale_loss` (called by Keras's train_step with the batch loss) and `_clip_gradients` (called with
+    the gradients just before the update). Both still run unchanged inside Keras's own compiled step, so
+    the update is exactly Keras's; the three values land in variables read after every step.
+    """
+
+    def __init__(self, model) -> None:
+        import tensorflow as tf
+
+        self.optimizer = model.optimizer
+        self.loss, self.before, self.after = (tf.Variable(np.nan, dtype="float32", trainable=False) for _ in range(3))
+        self.rows: list[tuple[float, float, float, int]] = []  # (loss, norm before, norm after, epoch)
+        scale_loss, clip = self.optimizer.scale_loss, self.optimizer._clip_gradients
+
+        def recorded_scale_loss(loss):
+            self.loss.assign(tf.cast(loss, "float32"))
+            return scale_loss(loss)
+
+        def recorded_clip(grads):
+            self.before.assign(_global_norm(grads))
+            clipped = clip(grads)
+            self.after.assign(_global_norm(clipped))
+            return clipped
+
+        self.optimizer.scale_loss, self.optimizer._clip_gradients = recorded_scale_loss, recorded_clip
+
+    def collect(self, epoch: int) -> float:
+        """Keep the last update's values; returns its loss."""
+        row = (float(self.loss.numpy()), float(self.before.numpy()), float(self.after.numpy()), epoch)
+        self.rows.append(row)
+        return row[0]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        rows = np.array(self.rows, dtype=np.float64).reshape(-1, 4)
+        return {
+            "loss": rows[:, 0],
+            "grad_norm": rows[:, 1],
+            "clipped_norm": rows[:, 2],
+            "epoch": rows[:, 3].astype(np.int64),
+        }
+
+    def remove(self) -> None:
+        """Give the optimizer its own methods back."""
+        del self.optimizer.scale_loss, self.optimizer._clip_gradients
+
+
+def _remove_probe(probe: _UpdateProbe | None) -> None:
+    if probe is not None:
+        probe.remove()
+
+
+def _global_norm(grads):
+    """sqrt of the sum of every squared entry (float32, as Keras's clip_by_global_norm measures)."""
+    import tensorflow as tf
+
+    return tf.linalg.global_norm([tf.cast(g, "float32") for g in grads if g is not None])
+
+
 def fit(
     model,
     prepared: Prepared,
@@ -190,12 +262,16 @@ def fit(
     With `plan.patience`, stop when val_loss has not improved for that many epochs and keep the best
     epoch's weights; with `plan.keep_start_if_better`, keep the untrained start when no epoch beat it.
     `history` continues earlier curves (a continued training); `should_stop` is polled per batch.
+    With `plan.record_updates`, `updates` holds every update's "loss", "grad_norm" (the global norm of
+    the gradients before the optimizer clips them), "clipped_norm" (after) and "epoch"; with
+    `plan.stop_on_divergence`, the first update whose loss is NaN or infinite ends the loop cleanly
+    (its epoch is logged) and `diverged_at` says where.
     """
     import tensorflow as tf
 
     plan, x, y, val = prepared.plan, prepared.x, prepared.y, prepared.val
-    train_step = tf.function(model.train_step, jit_compile=False, reduce_retracing=True)
-    test_step = tf.function(model.test_step, jit_compile=False, reduce_retracing=True)
+    train_step = tf.function(model.train_step, jit_compile=plan.jit_compile, reduce_retracing=True)
+    test_step = tf.function(model.test_step, jit_compile=plan.jit_compile, reduce_retracing=True)
     rng = np.random.default_rng(plan.seed + epochs_before)  # a continued run shuffles differently
     tracker = EpochTracker(plan.epochs, report)  # this run's epochs (an honest time left); curves hold all
     tracker.history = {k: list(v) for k, v in (history or {}).items()}
@@ -204,27 +280,42 @@ def fit(
     if plan.keep_start_if_better and val is not None:
         start = (_evaluate(model, test_step, *val, val_batch)["loss"], model.get_weights())
     stopper = _EarlyStopping(plan.patience if val is not None else None)
+    probe = _UpdateProbe(model) if plan.record_updates else None
     began = time.perf_counter()
-    epoch = 0
+    epoch, updates, diverged = 0, 0, None
     epochs = _epoch_batches(len(y), plan, rng)
     for epoch in range(1, plan.epochs + 1):
         model.reset_metrics()
         for idx in next(epochs):
             if should_stop is not None and should_stop():
+                _remove_probe(probe)
                 raise Cancelled(epoch - 1, plan.epochs)
-            train_step((_take(x, idx), y[idx]))
+            logs = train_step((_take(x, idx), y[idx]))
+            updates += 1
+            loss = probe.collect(epoch) if probe is not None else None
+            if plan.stop_on_divergence and not np.isfinite(float(logs["loss"]) if loss is None else loss):
+                diverged = (epoch, updates)
+                break  # the epoch ends at this update; its mean loss is not finite either, so its logs show it
         logs = {k: float(v) for k, v in model.get_metrics_result().items()}
         if val is not None:
             logs |= {f"val_{k}": v for k, v in _evaluate(model, test_step, *val, val_batch).items()}
         tracker.epoch_done(epoch, logs)
-        if stopper.should_stop(model, epoch, logs):
+        if diverged is not None or stopper.should_stop(model, epoch, logs):
             break
+    _remove_probe(probe)
     seconds = time.perf_counter() - began
     chosen = stopper.restore(model) or epoch
     if start is not None and start[0] <= min(tracker.history["val_loss"][epochs_before:]):
         model.set_weights(start[1])  # no epoch beat the untrained start: keep it
         chosen = 0
-    return FitOutcome(tracker.history, seconds, epochs_before + epoch, epochs_before + chosen if chosen else 0)
+    return FitOutcome(
+        tracker.history,
+        seconds,
+        epochs_before + epoch,
+        epochs_before + chosen if chosen else 0,
+        probe.arrays() if probe is not None else {},
+        (epochs_before + diverged[0], diverged[1]) if diverged is not None else None,
+    )
 
 
 class _EarlyStopping:
@@ -296,6 +387,10 @@ def run_spec(
         epochs_before=done,
     )
     scored = spec.score(model, prepared, config)
+    outputs, meta = scored.outputs, scored.meta
+    if prepared.plan.record_updates or prepared.plan.stop_on_divergence:  # what the loop recorded, beside the spec's
+        records, facts = outcome.records()
+        outputs, meta = {**outputs, **records}, {**meta, "fit": facts}
     return TrainedModel(
         spec=spec.name,
         key=key,
@@ -305,8 +400,8 @@ def run_spec(
         epochs=outcome.epochs_run,
         chosen_epoch=outcome.chosen_epoch,
         keras_bytes=model_bytes(model, spec.name),
-        outputs=scored.outputs,
-        meta=scored.meta,
+        outputs=outputs,
+        meta=meta,
         resumed_at=(*start.resumed_at, done) if start else (),
     )
 

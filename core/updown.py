@@ -14,27 +14,48 @@ window (the article's maxlen) and a logistic regression fitted on training + val
 The article this page grows out of (seed 001) gets its labels, features and parameter count wrong;
 `article_slips` and `article_parameter_counts` give those slips as data.
 
-NumPy at import time; Keras and scikit-learn are imported inside the functions that need them.
+`UPDOWN` (the spec) hands the arrays to the one training path; `run_updown` trains several seeds and
+reads them as an `UpDownResult`. NumPy at import time; Keras and scikit-learn are imported inside the
+functions that need them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from core.cells import cell_parameter_count, dense_parameter_count
 from core.errors import AppError, ErrorKind
 from core.i18n import text
-from core.models import check_cell
+from core.models import CELLS, summary_rows
+from core.progress import Reporter
+from core.seed_runs import mean_std, seed_configs, train_seeds
+from core.settings import check_choice, check_range
+from core.training import FitPlan, Prepared, Scored, TrainedModel
 
 LOGISTIC_ROWS: tuple[str, ...] = ("train", "train+validation")
 BASELINES: tuple[str, ...] = ("always_up", "yesterday", "logistic")
+PRESETS: tuple[str, ...] = ("issue", "stated")  # see UpDownConfig.preset
 MIN_PART_SAMPLES = 20  # fewest samples allowed in each of fit, validation and test
 SKILL_Z = 1.645  # one-sided 95% normal quantile
-# Upper bounds that keep one training within reason on a classroom laptop (and a typo harmless).
-MAX_WINDOW, MAX_UNITS, MAX_EPOCHS, MAX_BATCH = 250, 1024, 2000, 8192
+# Allowed ranges: keep one training within reason on a classroom laptop (and a typo harmless).
+LIMITS: dict[str, tuple[float, float]] = {
+    "window": (1, 250),
+    "units": (1, 1024),
+    "dropout": (0.0, 0.9),
+    "epochs": (1, 2000),
+    "batch_size": (1, 8192),
+    "learning_rate": (1e-5, 1.0),
+    "patience": (0, 100),
+    "seed": (0, 2**31 - 1),
+    "train_fraction": (0.05, 0.9),
+    "validation_fraction": (0.05, 0.9),
+}
 
 
 @dataclass(frozen=True)
@@ -56,27 +77,21 @@ class UpDownConfig:
     logistic_rows: str = "train"  # rows the logistic-regression baseline is fitted on: train | train+validation
 
     def __post_init__(self) -> None:
-        check_cell(self.cell)
-        if self.logistic_rows not in LOGISTIC_ROWS:
-            raise ValueError(f"unknown logistic_rows {self.logistic_rows!r}; choose one of {', '.join(LOGISTIC_ROWS)}")
-        checks = [
-            (1 <= self.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}"),
-            (1 <= self.units <= MAX_UNITS, f"units must be between 1 and {MAX_UNITS}"),
-            (0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)"),
-            (1 <= self.epochs <= MAX_EPOCHS, f"epochs must be between 1 and {MAX_EPOCHS}"),
-            (1 <= self.batch_size <= MAX_BATCH, f"batch size must be between 1 and {MAX_BATCH}"),
-            (self.learning_rate > 0, "learning rate must be positive"),
-            (self.patience >= 0, "patience must be 0 or more"),
-            (0.0 < self.train_fraction < 1.0, "train fraction must be in (0, 1)"),
-            (0.0 < self.validation_fraction < 1.0, "validation fraction must be in (0, 1)"),
-            (
-                self.train_fraction + self.validation_fraction < 1.0,
-                "train and validation fractions must leave test rows",
-            ),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        check_choice("cell", self.cell, CELLS)
+        check_choice("logistic_rows", self.logistic_rows, LOGISTIC_ROWS)
+        for name, (low, high) in LIMITS.items():
+            check_range(name, getattr(self, name), low, high, whole=isinstance(low, int))
+        if self.train_fraction + self.validation_fraction >= 1.0:
+            raise ValueError("The training and validation fractions must leave rows for the test.")
+
+    @classmethod
+    def preset(cls, name: str = "issue", **changes) -> UpDownConfig:
+        """ "issue": the settings behind the issue's baseline figures (10 returns per window, the logistic
+        regression fitted on training + validation rows: 1,004 test days on the embedded indices);
+        "stated": the issue's stated definitions (20 returns, logistic on the training rows: 1,002 days)."""
+        check_choice("preset", name, PRESETS)
+        values = dict(window=10, logistic_rows="train+validation") if name == "issue" else {}
+        return cls(**(values | changes))
 
 
 # ---------------------------------------------------------------- data: returns, windows, split
@@ -137,13 +152,10 @@ def _price_column(data, column: str) -> tuple[np.ndarray, np.ndarray]:
     frame = getattr(data, "frame", data)
     if column not in frame.columns:
         choices = ", ".join(str(c) for c in frame.columns)
-        raise AppError(ErrorKind.BAD_INPUT, f"The column '{column}' is not in the data. Choose one of: {choices}.")
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_column_missing", column=column, choices=choices)
     prices = np.asarray(frame[column], dtype=float)
     if not np.all(np.isfinite(prices)) or np.any(prices <= 0):
-        raise AppError(
-            ErrorKind.BAD_INPUT,
-            f"Log returns need positive prices, but '{column}' has zero, negative or missing values.",
-        )
+        raise AppError(ErrorKind.BAD_INPUT, key="seq_returns_positive", column=column)
     return prices, np.asarray(frame.index, dtype="datetime64[ns]")
 
 
@@ -160,8 +172,12 @@ def _check_size(n_samples: int, fit_end: int, val_end: int, config: UpDownConfig
         )
         raise AppError(
             ErrorKind.TOO_FEW_ROWS,
-            f"Up/down needs at least {MIN_PART_SAMPLES} samples in each of fit, validation and test; "
-            f"this series gives {parts[0]}, {parts[1]} and {parts[2]}. Use about {need + config.window + 1} rows or more.",
+            key="seq_updown_too_few",
+            least=MIN_PART_SAMPLES,
+            fit=parts[0],
+            val=parts[1],
+            test=parts[2],
+            rows=need + config.window + 1,
         )
 
 
@@ -405,3 +421,166 @@ def article_slips(lang: str = "en") -> list[ArticleSlip]:
         )
         for key in ARTICLE_SLIP_KEYS
     ]
+
+
+# ---------------------------------------------------------------- on the one training path
+
+
+def score_dict(score: ClassifierScore) -> dict:
+    """A ClassifierScore as JSON-safe data (the confusion matrix as nested lists)."""
+    return {k: ([list(row) for row in v] if k == "confusion" else v) for k, v in dataclasses.asdict(score).items()}
+
+
+class UpDownSpec:
+    """The up/down classifier on the one training path: data is a core.prices.PriceData (or a DataFrame).
+
+    Early stopping on the validation rows (patience 0: never) keeps the best epoch's weights.
+    """
+
+    name = "updown"
+    version = 1
+
+    def prepare(self, config: UpDownConfig, data) -> Prepared:
+        arrays = prepare_updown(config, data)
+        plan = FitPlan(
+            config.epochs, config.batch_size, config.seed, patience=config.patience or None, jit_compile=True
+        )
+        extra = {"arrays": arrays, "source": getattr(data, "source", "data")}
+        return Prepared(arrays.x_fit, arrays.y_fit, plan, val=arrays.validation_data, extra=extra)
+
+    def build(self, config: UpDownConfig, prepared: Prepared):
+        return build_updown_model(config, prepared.x.shape[1:])
+
+    def score(self, model, prepared: Prepared, config: UpDownConfig) -> Scored:
+        arrays = prepared.extra["arrays"]
+        probabilities = np.asarray(model.predict(arrays.x_test, batch_size=1024, verbose=0), dtype=float).ravel()
+        s = score_updown(probabilities, arrays)
+        outputs = {"probabilities": probabilities, "y_test": arrays.y_test}
+        outputs["test_dates"] = np.asarray(arrays.test_dates, dtype="datetime64[ns]").astype("int64")
+        meta = {
+            "model": score_dict(s.model),
+            "baselines": {name: score_dict(b) for name, b in s.baselines.items()},
+            "skill": dataclasses.asdict(s.skill),
+            "n_test": s.n_test,
+            "train_rows": len(arrays.y_fit),
+            "validation_rows": len(arrays.y_val),
+            "summary_rows": summary_rows(model),
+            "source": prepared.extra["source"],
+        }
+        return Scored(outputs, meta)
+
+
+UPDOWN = UpDownSpec()
+
+
+def _score(record: dict) -> ClassifierScore:
+    values = dict(record)
+    values["confusion"] = tuple(tuple(int(c) for c in row) for row in values["confusion"])
+    return ClassifierScore(**values)
+
+
+@dataclass(frozen=True, eq=False)
+class UpDownResult:
+    """One configuration trained with several seeds, scored on the same test days as every baseline."""
+
+    runs: tuple[TrainedModel, ...]  # one per seed
+
+    config = property(lambda self: self.runs[0].config)
+    seeds = property(lambda self: tuple(r.config.seed for r in self.runs))
+    cached = property(lambda self: all(r.cached for r in self.runs))
+    train_seconds = property(lambda self: float(sum(r.seconds for r in self.runs)))  # every seed's fit
+    fit_seconds = property(lambda self: float(np.mean([r.seconds for r in self.runs])))  # mean per seed
+    history = property(lambda self: self.runs[0].history)
+    n_test = property(lambda self: self.runs[0].meta["n_test"])
+    source = property(lambda self: self.runs[0].meta["source"])
+
+    @functools.cached_property
+    def scores(self) -> tuple[ClassifierScore, ...]:
+        """The model's scores, one per seed."""
+        return tuple(_score(r.meta["model"]) for r in self.runs)
+
+    @functools.cached_property
+    def baselines(self) -> dict[str, ClassifierScore]:
+        return {name: _score(v) for name, v in self.runs[0].meta["baselines"].items()}
+
+    def mean_std(self, metric: str) -> tuple[float, float]:
+        """Mean and spread over seeds of one of the model's metrics (accuracy, balanced_accuracy, auc)."""
+        return mean_std([getattr(s, metric) for s in self.scores])
+
+    @property
+    def accuracy(self) -> float:
+        return self.mean_std("accuracy")[0]
+
+    @functools.cached_property
+    def skill(self) -> SkillVerdict:
+        """The verdict for the mean accuracy over seeds (the bound is the same for every seed)."""
+        return skill_verdict(self.accuracy, self.baselines["always_up"].accuracy, self.n_test)
+
+    @functools.cached_property
+    def test_dates(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(pd.to_datetime(self.runs[0].outputs["test_dates"], unit="ns"), name="date")
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """(seeds, n_test) P(up) of every seed."""
+        return np.stack([r.outputs["probabilities"] for r in self.runs])
+
+    def confusion(self) -> np.ndarray:
+        """(2, 2) the confusion matrix summed over seeds: rows actual down/up, columns predicted down/up."""
+        return np.sum([np.asarray(s.confusion) for s in self.scores], axis=0)
+
+
+def run_updown(
+    config: UpDownConfig,
+    data,
+    *,
+    seeds: int = 3,
+    report: Reporter | None = None,
+    cancel=None,
+    use_cache: bool = True,
+    lang: str = "en",
+) -> UpDownResult:
+    """Train `seeds` seeds of `config` on `data` (a PriceData); the data is checked before anything trains."""
+    prepare_updown(config, data)
+    configs = seed_configs(config, seeds)
+    return UpDownResult(
+        train_seeds(UPDOWN, configs, data, report=report, cancel=cancel, use_cache=use_cache, lang=lang)
+    )
+
+
+def updown_summary(result: UpDownResult) -> dict:
+    """The JSON object of `python -m core seq updown` (accuracies as fractions)."""
+    dates = result.test_dates
+    skill = result.skill
+    out = {
+        "task": "updown",
+        "source": result.source,
+        "column": result.config.column,
+        "window": result.config.window,
+        "logistic_rows": result.config.logistic_rows,
+        "n_test": result.n_test,
+        "test_start": dates[0].date().isoformat(),
+        "test_end": dates[-1].date().isoformat(),
+        "seeds": list(result.seeds),
+        "accuracy": result.accuracy,
+        "accuracy_std": result.mean_std("accuracy")[1],
+        "accuracy_by_seed": [s.accuracy for s in result.scores],
+        "balanced_accuracy": result.mean_std("balanced_accuracy")[0],
+        "auc": result.mean_std("auc")[0],
+        "confusion": result.confusion().tolist(),
+        "fit_seconds": result.fit_seconds,
+        "fit_seconds_by_seed": [r.seconds for r in result.runs],
+        "epochs_run": [r.epochs for r in result.runs],
+        "cached": result.cached,
+    }
+    out |= {name: b.accuracy for name, b in result.baselines.items()}
+    out["baselines"] = {name: score_dict(b) for name, b in result.baselines.items()}
+    out |= {"skill_threshold": skill.bound, "has_skill": skill.has_skill, "verdict": skill_sentence(skill)}
+    counts = article_parameter_counts()
+    out["article_parameters"] = {
+        "printed": counts.printed_lstm,
+        "formula": counts.formula_lstm,
+        "formula_text": counts.formula_text,
+    }
+    out["config"] = dataclasses.asdict(result.config)
+    return out

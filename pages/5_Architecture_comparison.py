@@ -1,18 +1,13 @@
-"""Architecture comparison: SimpleRNN vs LSTM vs GRU (and a dense reference) over several seeds."""
+"""Architecture comparison: SimpleRNN vs LSTM vs GRU (and the peephole LSTM, Conv1D for prices, a dense reference)
+over several seeds, on prices, a course letter task, or long memory (the adding problem at a chosen T)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.compare import (
-    LETTER_CELLS,
-    LETTER_TASKS,
-    PRICE_CELLS,
-    CompareConfig,
-    default_epochs,
-    run_comparison,
-)
+from core.compare import CELL_CHOICES, DEFAULT_CELLS, LETTER_TASKS, TASKS, CompareConfig, default_epochs, run_comparison
 from core.i18n import text
+from core.memory_tasks import SWEEP_STEPS
 from core.models import CELL_LABELS, MODES
 from ui.common import intro, lang, lesson, settings_box, setup_page
 from ui.data_picker import data_picker, target_picker
@@ -26,9 +21,7 @@ if lesson("compare") == "letters":  # opened from the home page's lesson path
 st.title(t("heading"))
 intro(t("intro"))
 
-task = st.radio(
-    t("task_label"), ["price", "letters"], format_func=lambda k: t(f"task_{k}"), horizontal=True, key="compare.task"
-)
+task = st.radio(t("task_label"), TASKS, format_func=lambda k: t(f"task_{k}"), horizontal=True, key="compare.task")
 data = column = None
 if task == "price":
     warm_workers()  # models train in worker processes: start them while the user picks the data
@@ -40,19 +33,24 @@ if task == "price":
         column = target_picker("compare", data, t=t)
 
 left, middle, right = st.columns([2, 1, 2])
-available = PRICE_CELLS if task == "price" else LETTER_CELLS
 cells = left.multiselect(
-    t("cells_label"), available, default=list(available), format_func=CELL_LABELS.get, key=f"compare.cells.{task}"
+    t("cells_label"),
+    CELL_CHOICES[task],
+    default=list(DEFAULT_CELLS[task]),
+    format_func=CELL_LABELS.get,
+    key=f"compare.cells.{task}",
 )
 seeds = middle.number_input(t("seeds_label"), 1, 10, 3, help=t("seeds_help"), key="compare.seeds")
+mode, letter_task, steps = "default", "L1", 50
 if task == "price":
     mode = right.radio(t("mode_label"), MODES, format_func=lambda m: t(f"mode_{m}"), key="compare.mode")
-    letter_task = "L1"
-else:
-    mode = "default"
+elif task == "letters":
     letter_task = right.selectbox(
         t("letter_task_label"), LETTER_TASKS, format_func=lambda k: t(f"letter_task_{k}"), key="compare.letter_task"
     )
+else:
+    steps = right.selectbox("T", SWEEP_STEPS, index=SWEEP_STEPS.index(50), help=t("steps_help"), key="compare.steps")
+    st.caption(t("memory_intro"))
 epochs = middle.number_input(
     t("epochs_label"), 1, 1000, default_epochs(task, mode), help=t("epochs_help"), key=f"compare.epochs.{task}.{mode}"
 )
@@ -66,6 +64,7 @@ config = CompareConfig(
     epochs=int(epochs),
     letter_task=letter_task,
     column=column,
+    steps=int(steps),
 )
 st.caption(t("plan", n=config.n_models, cells=len(cells), seeds=config.seeds))
 if task == "price" and mode == "course":

@@ -1,10 +1,10 @@
 """Train the small course letter models the cell page ships with, and write assets/cells/<cell>.npz.
 
 Task L3 of the course (abcde, four letters -> the next, one-hot input, 3 units) for SimpleRNN,
-LSTM and GRU. Each file stores the weights, Keras's own parameter count, the training figures and
+LSTM, GRU and the peephole LSTM (core/peephole.py). Each file stores the weights, Keras's own parameter count, the training figures and
 the measured NumPy-vs-Keras replay difference. Anyone can re-run it:
 
-    python3 scripts/make_cell_models.py            # all three cells
+    python3 scripts/make_cell_models.py            # all four cells
     python3 scripts/make_cell_models.py --cell gru
 """
 
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from core import cell_models  # noqa: E402
 
-TASK, CELLS = "L3", ("rnn", "lstm", "gru")
+TASK, CELLS = "L3", ("rnn", "lstm", "gru", "peephole")
 
 
 def make(cell: str) -> dict:

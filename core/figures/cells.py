@@ -23,6 +23,7 @@ HEATMAP_SERIES: dict[str, tuple[tuple[str, str], ...]] = {
     ),  # fmt: skip
     "gru": (("z", "update gate z"), ("r", "reset gate r"), ("cand", "candidate h~"), ("h", "state h")),
 }
+HEATMAP_SERIES["peephole"] = HEATMAP_SERIES["lstm"]  # the same gates and states; the peepholes show in the diagram
 
 
 def vec(values, digits: int = 2, limit: int = 4) -> str:
@@ -126,6 +127,16 @@ _LAYOUTS = {
         ],
     ),
 }
+# The peephole LSTM: the LSTM's wires plus the cell state reaching the gates (p_i·c_{t-1}, p_f·c_{t-1}, p_o·c_t)
+_LAYOUTS["peephole"] = (
+    _LAYOUTS["lstm"][0],
+    [
+        *_LAYOUTS["lstm"][1],
+        ("cp", "f", "peep_f", "p_f·c", 0.75, 5.3, "left"),
+        ("cp", "i", "peep_i", "p_i·c", 3.2, 5.6, "left"),
+        ("c", "o", "peep_o", "p_o·c", 10.0, 5.6, "right"),
+    ],
+)
 # The GRU candidate's recurrent part (node label) and its input, for reset_after True / False
 RESET_LABELS = {True: "r ⊙ (h·U<sub>h</sub> + b<sub>rh</sub>)", False: "(r ⊙ h)·U<sub>h</sub>"}
 RECURRENT_LABELS = {True: "h<sub>t-1</sub>·U<sub>h</sub> + b<sub>rh</sub>", False: "h<sub>t-1</sub>"}
@@ -147,7 +158,7 @@ def _clip(start, end, half):
 def _wire_values(cell: str, step: dict, reset_after: bool = True) -> dict[str, np.ndarray]:
     """The step's intermediates plus the products the diagram shows on its wires."""
     values = dict(step)
-    if cell == "lstm":
+    if cell in ("lstm", "peephole"):
         values["fc"] = step["f"] * step["c_prev"]
         values["ic"] = step["i"] * step["cand"]
     if cell == "gru":
@@ -295,6 +306,8 @@ def step_formulas(trace, step: int) -> list[str]:
         return [_aligned("h_t", "\\tanh(x_t W + h_{t-1} U + b)",
                          f"\\tanh\\left({v(s['x_part'])} + {v(s['h_part'])} + {v(s['bias'])}\\right)",
                          f"\\tanh\\left({v(s['pre'])}\\right) = {v(s['h'])}")]  # fmt: skip
+    if cell == "peephole":
+        return _peephole_formulas(s)
     if cell == "lstm":
         return [_gate("i_t", "\\sigma", s["pre_i"], s["i"], "i"), _gate("f_t", "\\sigma", s["pre_f"], s["f"], "f"),
                 _gate("\\tilde c_t", "\\tanh", s["pre_c"], s["cand"], "c"), _gate("o_t", "\\sigma", s["pre_o"], s["o"], "o"),
@@ -310,6 +323,32 @@ def step_formulas(trace, step: int) -> list[str]:
     return [_gate("z_t", "\\sigma", s["pre_z"], s["z"], "z"), _gate("r_t", "\\sigma", s["pre_r"], s["r"], "r"), cand,
             _aligned("h_t", "z_t \\odot h_{t-1} + (1 - z_t) \\odot \\tilde h_t",
                      f"{v(s['z'])} \\odot {v(s['h_prev'])} + {v(1 - s['z'])} \\odot {v(s['cand'])}", v(s["h"]))]  # fmt: skip
+
+
+def _peep_gate(symbol: str, pre, peep, out, idx: str, state: str) -> str:
+    return _aligned(
+        symbol,
+        f"\\sigma(x_t W_{idx} + h_{{t-1}} U_{idx} + b_{idx} + p_{idx} \\odot {state})",
+        f"\\sigma\\left({latex_vec(pre)} + {latex_vec(peep)}\\right) = {latex_vec(out)}",
+    )
+
+
+def _peephole_formulas(s: dict) -> list[str]:
+    """The LSTM's equations with the peephole terms: i and f see c_{t-1}, o sees the new c_t."""
+    v = latex_vec
+    return [
+        _peep_gate("i_t", s["pre_i"], s["peep_i"], s["i"], "i", "c_{t-1}"),
+        _peep_gate("f_t", s["pre_f"], s["peep_f"], s["f"], "f", "c_{t-1}"),
+        _gate("\\tilde c_t", "\\tanh", s["pre_c"], s["cand"], "c"),
+        _aligned(
+            "c_t",
+            "f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t",
+            f"{v(s['f'])} \\odot {v(s['c_prev'])} + {v(s['i'])} \\odot {v(s['cand'])}",
+            v(s["c"]),
+        ),
+        _peep_gate("o_t", s["pre_o"], s["peep_o"], s["o"], "o", "c_t"),
+        _aligned("h_t", "o_t \\odot \\tanh(c_t)", f"{v(s['o'])} \\odot {v(s['tanh_c'])} = {v(s['h'])}"),
+    ]
 
 
 def output_formula(trace) -> str:

@@ -13,8 +13,22 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-CELL_NAMES: dict[str, str] = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "dense": "Dense"}
-CELL_COLORS: dict[str, str] = {"rnn": "#1f77b4", "lstm": "#d62728", "gru": "#2ca02c", "dense": "#9467bd"}
+CELL_NAMES: dict[str, str] = {
+    "rnn": "SimpleRNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "dense": "Dense",
+    "peephole": "Peephole LSTM",
+    "conv1d": "Conv1D",
+}
+CELL_COLORS: dict[str, str] = {
+    "rnn": "#1f77b4",
+    "lstm": "#d62728",
+    "gru": "#2ca02c",
+    "dense": "#9467bd",
+    "peephole": "#ff7f0e",
+    "conv1d": "#8c564b",
+}
 BASELINE_DASHES: tuple[str, ...] = ("dash", "dot", "dashdot")
 DEFAULT_LABELS: dict[str, str] = {
     "date": "date",

@@ -19,7 +19,7 @@ from core.errors import AppError, ErrorKind
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Names kept in Latin letters in Chinese text: models, metrics, libraries, tickers, course alphabets.
 ALLOWED = re.compile(
-    r"\b(SimpleRNN|LSTM|GRU|Dense|Embedding|Conv1D|Keras|TensorFlow|English|RMSE|MSE|MAE|MAPE|Theil|CSV|Adam|"
+    r"\b(SimpleRNN|LSTM|Peephole|GRU|Dense|Embedding|Conv1D|Keras|TensorFlow|English|RMSE|MSE|MAE|MAPE|Theil|CSV|Adam|"
     r"[a-e]{2,12}|1pre1|4pre1|softmax|tanh|sigmoid|IBM|GOOG|MSFT|AAPL|AAA|BBB|SP500|NASDAQ|abcde|abcdefgh|bcde|keras|python|sha256|"
     r"streamlit|tensorflow|cpu|plotly|pandas|numpy|scikit|learn|yfinance|statsmodels|open|high|low|close|adj_close|"
     r"volume|epoch|units|loss|val_loss|accuracy|Dropout|BSD|NCSA|arch|bokeh_sampledata|csv|gz)\b"
@@ -101,6 +101,7 @@ def test_the_checker_bites():
         "4_Cell_step_through.py",
         "5_Architecture_comparison.py",
         "7_Text_lab.py",
+        "8_Memory_and_gradients.py",
     ],
 )
 def test_every_page_on_arrival(root, isolated_cache, name):

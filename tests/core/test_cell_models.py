@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COURSE_L3 = {"abcd": "e", "bcde": "a", "cdea": "b", "deab": "c", "eabc": "d"}
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole"])
 def test_shipped_model_predicts_every_course_window(cell):
     model = load_cell_model(cell)
     assert model.cell == cell and model.weights.units == 3 and model.alphabet == "abcde"
@@ -33,7 +33,7 @@ def test_shipped_model_predicts_every_course_window(cell):
         assert trace_letters(model, text).prediction == nxt
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole"])
 def test_stored_replay_difference_is_remeasured(cell):
     """Recompute the difference against Keras; it is below 1e-5 and agrees with the stored one."""
     model = load_cell_model(cell)
@@ -43,7 +43,7 @@ def test_stored_replay_difference_is_remeasured(cell):
     assert abs(measured - stored) < 1e-6
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole"])
 def test_parameter_formula_matches_keras_count_stored_with_model(cell):
     model = load_cell_model(cell)
     assert model.parameter_count() == model.meta["count_params"]
@@ -103,7 +103,7 @@ def test_loading_and_tracing_never_imports_tensorflow():
 
 def test_shipped_models_are_all_there():
     models = shipped_models()
-    assert sorted(models) == ["gru", "lstm", "rnn"]
+    assert sorted(models) == ["gru", "lstm", "peephole", "rnn"]  # the peephole LSTM too (issue 15)
     assert all(isinstance(m, CellModel) for m in models.values())
 
 
@@ -144,7 +144,7 @@ def test_worked_trace_feeds_the_page_figures():
     assert "step 3 of 4" in cell_diagram(trace, 2).layout.title.text
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])  # the stock models the cell page steps through
 def test_stacked_model_replay_matches_keras(cell):
     """Two recurrent layers with dropout between, named as core.forecast names them, 24 steps."""
     import keras

@@ -13,6 +13,7 @@ def test_the_plan_lists_every_page_in_order():
         f"forecast · {cell} ({mode})" for mode in ("default", "course") for cell in ("SimpleRNN", "LSTM", "GRU")
     ]
     assert not any("course" in label for label, _ in classroom.warm_plan(course=False) if label.startswith("forecast"))
+    assert [label for label in labels if label.startswith("seq")] == ["seq · seasonal default", "seq · seasonal course"]
 
 
 def test_prepare_reports_stages_and_then_answers_from_the_cache(isolated_cache, monkeypatch):

@@ -43,28 +43,33 @@ def test_config_is_frozen_hashable_and_normalised():
     assert (config.features, config.metric) == (2, "mse")
     first = MemoryTaskConfig(task="first", symbols=6)
     assert (first.features, first.metric) == (6, "accuracy")
-    assert SWEEP_STEPS == (5, 10, 20, 50, 100) and MEMORY_CELLS == ("rnn", "lstm", "gru", "dense")
+    assert SWEEP_STEPS == (5, 10, 20, 50, 100) and MEMORY_CELLS == ("rnn", "lstm", "gru", "peephole", "dense")
 
 
 @pytest.mark.parametrize(
-    "changes, message",
+    "changes, field, message",
     [
-        ({"task": "copy"}, "adding, first"),
-        ({"cell": "transformer"}, "rnn, lstm, gru, dense"),
-        ({"clip": "clip_by_global_norm"}, "global_clipnorm"),
-        ({"optimizer": "rmsprop"}, "adam, sgd"),
-        ({"steps": 1}, "steps"),
-        ({"steps": 50.0}, "steps"),
-        ({"units": True}, "units"),
-        ({"learning_rate": 0.0}, "learning_rate"),
-        ({"clip": "global_clipnorm", "clip_threshold": 0.0}, "clip_threshold"),
-        ({"recurrent_gain": -1.0}, "recurrent_gain"),
-        ({"symbols": 1}, "symbols"),
+        ({"task": "copy"}, "task", "adding, first"),
+        ({"cell": "transformer"}, "cell", "rnn, lstm, gru, peephole, dense"),
+        ({"clip": "clip_by_global_norm"}, "clip", "global_clipnorm"),
+        ({"optimizer": "rmsprop"}, "optimizer", "adam, sgd"),
+        ({"steps": 1}, "steps", "Steps must be from 2 to 1000"),
+        ({"steps": 50.0}, "steps", "Steps must be a whole number"),
+        ({"units": True}, "units", "Units must be a whole number"),
+        ({"learning_rate": 0.0}, "learning_rate", "Learning rate must be from"),
+        ({"clip": "global_clipnorm", "clip_threshold": 0.0}, "clip_threshold", "Clip threshold must be from"),
+        ({"recurrent_gain": -1.0}, "recurrent_gain", "Recurrent gain must be from 0.01 to 10.0"),
+        ({"symbols": 1}, "symbols", "Symbols must be from 2 to 64"),
+        ({"seed": np.int64(-1)}, "seed", "Seed must be from 0"),
     ],
 )
-def test_config_rejects_bad_settings(changes, message):
-    with pytest.raises(ValueError, match=message):
+def test_config_rejects_bad_settings_naming_the_field(changes, field, message):
+    from core.settings import SettingError
+
+    with pytest.raises(SettingError, match=message) as err:
         MemoryTaskConfig(**changes)
+    assert err.value.field == field
+    assert type(MemoryTaskConfig(seed=np.int64(3)).seed) is int and MemoryTaskConfig(seed=np.int64(3)).seed == 3
 
 
 # ---------------------------------------------------------------- data
@@ -130,7 +135,7 @@ def test_task_sentences():
 # ---------------------------------------------------------------- models
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "dense"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole", "dense"])
 def test_models_are_compiled_with_the_right_head_and_size(cell):
     import keras
 

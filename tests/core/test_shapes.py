@@ -154,13 +154,13 @@ def test_task_configs():
     assert ShapeTaskConfig.for_task("echo", steps=4).steps == 4
     assert hash(ShapeTaskConfig()) == hash(ShapeTaskConfig())
     assert ShapeTaskConfig(task="count_up", steps=5, units=7).dims == ShapeDims("lstm", 5, 5, 1, 7, 0.01)
-    with pytest.raises(ValueError, match="unknown task 'sort'"):
+    with pytest.raises(ValueError, match="Unknown task 'sort'"):
         ShapeTaskConfig(task="sort")
-    with pytest.raises(ValueError, match="unknown task"):
+    with pytest.raises(ValueError, match="Unknown task"):
         ShapeTaskConfig.for_task("sort")
     with pytest.raises(ValueError, match="delay"):
         ShapeTaskConfig(task="echo", steps=4, delay=4)
-    with pytest.raises(ValueError, match="unknown cell"):
+    with pytest.raises(ValueError, match="Unknown cell"):
         ShapeTaskConfig(cell="transformer")
 
 

@@ -145,7 +145,7 @@ def test_bad_data_gets_a_sentence():
 
 def test_config_validation():
     assert UpDownConfig() == UpDownConfig() and hash(UpDownConfig()) == hash(UpDownConfig())
-    with pytest.raises(ValueError, match="unknown cell 'transformer'"):
+    with pytest.raises(ValueError, match="Unknown cell 'transformer'"):
         UpDownConfig(cell="transformer")
     with pytest.raises(ValueError, match="train, train\\+validation"):
         UpDownConfig(logistic_rows="all")

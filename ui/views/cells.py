@@ -206,9 +206,12 @@ def default_windows(model) -> list[str]:
 
 def letters_view() -> None:
     top = st.columns([2, 2, 3])
-    cell = top[0].radio(t("cell"), CELLS, format_func=CELL_LABELS.get, horizontal=True, key="cells.cell", index=1)
+    shipped = cell_models.SHIPPED  # SimpleRNN, LSTM, GRU and the peephole LSTM
+    cell = top[0].radio(t("cell"), shipped, format_func=CELL_LABELS.get, horizontal=True, key="cells.cell", index=1)
     text = top[1].text_input(t("input"), value="bcde", max_chars=12, key="cells.text", help=t("input_help"))
     top[2].caption(t("model_caption", **{k: models()[cell].meta.get(k, "?") for k in ("task", "accuracy", "epochs")}))
+    if cell == "peephole":
+        st.caption(t("peephole_caption"))
     try:
         trace = letter_trace(cell, text)
     except AppError as err:

@@ -33,7 +33,8 @@ def figures(result: Comparison, t) -> list[tuple[str, object, str]]:
     if result.config.task == "letters":
         fig = loss_figure(result.histories_by_cell(), ("accuracy",), labels, log_y=False, y_title="accuracy_axis")
         out.append(("", fig, ""))
-    out.append((t("bars_heading"), metric_bars_figure(result.stats(), labels, result.references()), t("bars_caption")))
+    bars_caption = t("memory_bars_caption" if result.config.task == "memory" else "bars_caption")
+    out.append((t("bars_heading"), metric_bars_figure(result.stats(), labels, result.references()), bars_caption))
     return out
 
 
