@@ -207,7 +207,7 @@ def server_memory(pid: int) -> dict:
 
 
 def cache_entries(cache_dir: Path) -> int:
-    folder = cache_dir / "forecast"
+    folder = cache_dir / "trained"  # core.training's one cache (every page's trainings)
     return sum(1 for p in folder.iterdir() if (p / "COMPLETE").exists()) if folder.exists() else 0
 
 
@@ -319,7 +319,8 @@ async def run(args) -> dict:
     cache_dir = Path(tempfile.mkdtemp(prefix="rnnlab-load-cache-"))
     folder = Path(tempfile.mkdtemp(prefix="rnnlab-load-data-"))
     port = free_port()
-    proc = start_app(port, {"RNNLAB_CACHE_DIR": str(cache_dir)})
+    training_log = cache_dir.parent / f"{cache_dir.name}-training.jsonl"  # what the server itself trained
+    proc = start_app(port, {"RNNLAB_CACHE_DIR": str(cache_dir), "RNNLAB_TRAINING_LOG": str(training_log)})
     url = f"http://127.0.0.1:{port}"
     timeout_ms = args.train_timeout * 1000
     began = time.perf_counter()
@@ -335,6 +336,7 @@ async def run(args) -> dict:
             concurrent_s = await phase_concurrent(sessions, url, args.epochs, timeout_ms)
             first = [s.results[0] for s in sessions]
             entries_after_first = cache_entries(cache_dir)
+            started_first = trainings_started(training_log)
             trained_first = sum(not r["cached"] for r in first)
             log(f"phase 1 done in {concurrent_s:.1f} s; phase 2: training up to {args.trainings} models")
             memory = await phase_memory(sessions, args.epochs, args.trainings, proc.pid, trained_first, timeout_ms)
@@ -347,7 +349,7 @@ async def run(args) -> dict:
     finally:
         server_rss_end = server_memory(proc.pid)["total"] if proc.poll() is None else None
         stop_app(proc)
-    result = summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached)
+    result = summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached, started_first)
     result |= {"rss_at_start_mib": rss_start, "rss_at_end_mib": server_rss_end,
                "cache_entries_end": cache_entries(cache_dir), "wall_s": round(time.perf_counter() - began, 1)}  # fmt: skip
     if args.verify:
@@ -359,7 +361,14 @@ async def run(args) -> dict:
     return result
 
 
-def summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached) -> dict:
+def trainings_started(log_path: Path) -> int:
+    """Trainings the server started so far, from its training log (RNNLAB_TRAINING_LOG)."""
+    if not log_path.exists():
+        return 0
+    return sum(json.loads(line)["event"] == "started" for line in log_path.read_text("utf-8").splitlines() if line)
+
+
+def summarize(args, sessions, first, concurrent_s, entries_after_first, memory, cached, started_first=None) -> dict:
     defaults = [r for s, r in zip(sessions, first, strict=True) if s.upload is None]
     problems = check_isolation(sessions)
     ratio = memory["rss_after_48_mib"] / memory["rss_after_16_mib"] if "rss_after_16_mib" in memory else None
@@ -375,7 +384,10 @@ def summarize(args, sessions, first, concurrent_s, entries_after_first, memory, 
         "isolated": not problems,
         "problems": problems[:10],
         "identical_same_result": len({r["rmse"] for r in defaults}) == 1,
-        "identical_trained_once": sum(not r["cached"] for r in defaults) == 1,
+        # Identical requests share one training: the second session attaches to the running one (so both
+        # may say "trained now"); the server's own log counts what it started.
+        "trainings_started_first_round": started_first,
+        "identical_trained_once": started_first == 1 + sum(s.upload is not None for s in sessions),
         "cache_entries_after_first_round": entries_after_first,
         "distinct_requests_first_round": 1 + sum(s.upload is not None for s in sessions),
         **memory,
