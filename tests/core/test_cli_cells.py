@@ -40,6 +40,11 @@ def test_trace_and_bad_letters():
     out = cli("--trace", "bcde", "--json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert {cell: r["prediction"] for cell, r in result.items()} == {"rnn": "a", "lstm": "a", "gru": "a"}
+    assert {cell: r["prediction"] for cell, r in result.items()} == {
+        "rnn": "a",
+        "lstm": "a",
+        "gru": "a",
+        "peephole": "a",
+    }  # every shipped model
     bad = cli("--trace", "xyz", "--json")
     assert bad.returncode == 2 and bad.stderr.startswith("error [bad_input]") and bad.stdout == ""
