@@ -94,10 +94,21 @@ def test_scan_covers_the_app():
     assert any(n.startswith("core/") for n in names) and any(n.startswith("ui/") for n in names)
 
 
+# Pickle allowed only where it is an in-memory channel between our own processes, never a file or a user's bytes.
+IN_MEMORY_PICKLE = {
+    "core/ray_runner.py": "tasks and results to and from the token-authenticated Ray cluster the app drives,"
+    " as ProcessPoolExecutor pickles to its workers; nothing unpickled comes from disk or a user",
+}
+
+
 def test_no_code_runs_from_files_and_no_html_from_data():
     findings = []
     for path in app_files():
-        findings += unsafe_findings(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+        where = str(path.relative_to(ROOT))
+        found = unsafe_findings(path.read_text(encoding="utf-8"), where)
+        if where in IN_MEMORY_PICKLE:
+            found = [f for f in found if not f.endswith("import pickle")]
+        findings += found
     assert findings == []
 
 
@@ -168,6 +179,7 @@ CHECKED_TEXT_INPUTS = {
     "ui/data_picker.py": "core.yahoo.fetch_prices accepts only a 1-20 character ticker pattern",
     "pages/3_Letter_prediction.py": "core.letters.LetterConfig accepts only 2-64 distinct letters",
     "pages/2_Stock_forecasting.py": "units per layer: ForecastConfig must cap them (test_forecast_config_refuses_absurd_sizes)",
+    "ui/views/text_translate.py": "core.translate refuses an input longer than the model's source length with a sentence",
 }
 
 

@@ -18,6 +18,7 @@ from core.sampling import LINE_CHARS, MAX_TEMPERATURE, poem_lines
 from ui.common import lang, plain, resend_on_language_change, show_error, user_errors
 from ui.forms import make_config, number_field, set_defaults
 
+MAX_PROMPT = 500  # characters a prompt may have (the model reads it one character at a time)
 P = "text.gen."
 CORPORA = ("shakespeare", "tang", "upload")
 NUMBERS = {"units": 16, "epochs": 1, "steps_per_epoch": 20, "learning_rate": None, "seed": 1}  # name -> step
@@ -214,7 +215,7 @@ def generation_inputs(result: core.CharResult, t):
         st.session_state[P + "prompt_for"] = key
         st.session_state[P + "prompt"] = result.default_prompt().strip() or result.default_prompt()
     c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
-    prompt = c1.text_input(t("gen_prompt_label"), key=P + "prompt", help=t("gen_prompt_help"))
+    prompt = c1.text_input(t("gen_prompt_label"), key=P + "prompt", help=t("gen_prompt_help"), max_chars=MAX_PROMPT)
     temperature = c2.slider(
         t("gen_temperature_label"),
         0.0,
