@@ -47,7 +47,6 @@ def number_fields() -> None:
     cols[0].text_input(
         t("units_label"),
         key=P + "units",
-        value=st.session_state.get(P + "units", ""),
         help=t("units_help"),
         persist_state="session",
     )

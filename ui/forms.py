@@ -32,18 +32,7 @@ def allowed_text(low, high) -> str:
 def number_field(container, label: str, key: str, limits: tuple, *, help: str = "", **options):
     """A number input kept for the whole session (across pages), with its allowed range in the help."""
     allowed = text("common", "range_help", lang(), allowed=allowed_text(*limits))
-    if key in st.session_state:  # see below
-        options.setdefault("value", st.session_state[key])
     return container.number_input(label, key=key, help=f"{help} {allowed}".strip(), persist_state="session", **options)
-
-
-# Why a number field also passes its current value as `value`: the browser draws a newly mounted field
-# from the element's `default` and only then applies a value the server sends with it. The server sends
-# the session's value only in the run that set it, so a field mounted again in a later run (the form
-# hidden while an upload is chosen, then shown; or a first run replaced by a quick second one on a busy
-# machine) showed Streamlit's default for "no value" — the minimum, or 0 — and Train submitted that.
-# With the session's value as the default, a field can only be drawn with the value it holds. The
-# widget's identity is its key, so the changing default does not make it a new widget.
 
 
 def set_defaults(values: Mapping[str, object], *, overwrite: bool = False) -> None:

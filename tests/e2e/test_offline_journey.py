@@ -126,9 +126,9 @@ def test_forecast_settings_survive_choosing_an_upload(page, offline_url, tmp_pat
     form.wait_for()
     wait_for_app(page)
     window = form.get_by_label("Window (days)", exact=True).and_(page.locator("input"))
-    # On a busy machine the form's frame can arrive before its fields (a failed run saw only Train in it):
-    # wait for the field itself, then for its value. The fields are drawn with the session's value as
-    # their default (ui/forms.py), so a drawn field never shows Streamlit's minimum.
+    # On a busy machine the form's frame can arrive before its fields (a failed run saw only Train in it),
+    # and a field can be drawn from its element's default before the session's value is applied to it:
+    # wait for the field itself, then (longer) for its value.
     window.wait_for(timeout=60_000)
     expect(window).to_have_value("20", timeout=30_000)  # the first run has settled on the default settings
     before = window.input_value()
