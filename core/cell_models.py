@@ -21,7 +21,7 @@ from core.models import CELL_LABELS
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "cells"
 VARIANTS: tuple[str, ...] = ("rnn", "lstm", "gru", "gru_reset_before", "peephole")
-CELL_NAMES: dict[str, str] = {**CELL_LABELS, "peephole": "Peephole LSTM"}  # every cell a CellModel may hold
+CELL_NAMES: dict[str, str] = CELL_LABELS  # every cell a CellModel may hold (peephole included)
 
 
 @dataclass

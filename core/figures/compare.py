@@ -13,14 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-CELL_NAMES: dict[str, str] = {
-    "rnn": "SimpleRNN",
-    "lstm": "LSTM",
-    "gru": "GRU",
-    "dense": "Dense",
-    "peephole": "Peephole LSTM",
-    "conv1d": "Conv1D",
-}
+from core.models import CELL_LABELS
+
+CELL_NAMES = CELL_LABELS  # one set of model names (core.models)
 CELL_COLORS: dict[str, str] = {
     "rnn": "#1f77b4",
     "lstm": "#d62728",

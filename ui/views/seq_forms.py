@@ -26,7 +26,7 @@ from ui.forms import make_config, number_field, set_defaults
 
 TASKS: tuple[str, ...] = ("seasonal", "multistep", "updown", "shapes")
 SEEDS_LIMITS = (1, MAX_SEEDS)
-CELL_NAMES = CELL_LABELS | {"conv1d": "Conv1D"}
+CELL_NAMES = CELL_LABELS  # conv1d included
 # Data sources per task: embedded series first, "picker" = the session's series (Data page, upload).
 SOURCES: dict[str, tuple[str, ...]] = {
     "seasonal": ("airline", "picker"),
